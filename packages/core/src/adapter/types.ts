@@ -1,0 +1,145 @@
+/**
+ * The warehouse seam. A Dialect generates SQL text and does no I/O; an Adapter executes SQL and
+ * does no SQL generation beyond what its driver needs. Core imports no driver: adapters live in
+ * their own packages and are found by the profile's `type:`.
+ */
+
+export type RelationKind = 'table' | 'view';
+
+/** A fully named relation. `database` is optional where the warehouse has a single catalog. */
+export interface RelationRef {
+  database?: string;
+  schema: string;
+  identifier: string;
+}
+
+export interface RelationInfo extends RelationRef {
+  kind: RelationKind;
+}
+
+export interface ColumnInfo {
+  name: string;
+  /** Warehouse type as the warehouse spells it. */
+  type: string;
+  nullable?: boolean;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface ExecResult {
+  rowsAffected?: number;
+}
+
+/** Runs SQL on one connection (inside a transaction, on the transaction's connection). */
+export interface Executor {
+  execute(sql: string): Promise<ExecResult>;
+  /** Rows as plain JS objects: integers beyond 2^53 as bigint, dates and timestamps as Date. */
+  query<T extends Row = Row>(sql: string): Promise<T[]>;
+}
+
+export interface Capabilities {
+  /** DDL (create/drop/rename) can run inside a transaction and roll back. */
+  transactionalDdl: boolean;
+  /** The warehouse has a MERGE statement. */
+  merge: boolean;
+  /** Relations can be renamed in place. */
+  rename: boolean;
+  /** The warehouse has schemas (datasets count). */
+  schemas: boolean;
+  /** Several processes may read while one writes (read-only commands then skip the run lock). */
+  concurrentReaders: boolean;
+  /** CREATE SCHEMA may run concurrently (DuckDB: no, it conflicts). */
+  parallelSchemaCreation: boolean;
+  /** The warehouse can read a CSV file from the local disk by path (seeds). */
+  readLocalCsv: boolean;
+}
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+export interface LockHandle {
+  release(): Promise<void>;
+  /** Set when a stale holder was taken over. */
+  tookOverFrom?: LockHolder;
+}
+
+export interface LockOptions {
+  wait: boolean;
+  /** The command recorded as the holder. */
+  command: string;
+  /** Called once when the lock is held by someone else and we start waiting. */
+  onWait?: (holder: LockHolder) => void;
+  /** Give up waiting after this many ms (default: wait forever). */
+  timeoutMs?: number;
+}
+
+export type LockResult = LockHandle | { heldBy: LockHolder };
+
+export function isLockHandle(r: LockResult): r is LockHandle {
+  return typeof (r as LockHandle).release === 'function';
+}
+
+/** An error the database raised, with the position it reported when it reported one. */
+export class DatabaseError extends Error {
+  /** 1-based line and column inside the statement text, when the warehouse reports them. */
+  readonly line?: number;
+  readonly column?: number;
+  readonly sqlState?: string;
+  constructor(message: string, opts: { line?: number; column?: number; sqlState?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'DatabaseError';
+    this.line = opts.line;
+    this.column = opts.column;
+    this.sqlState = opts.sqlState;
+  }
+}
+
+export interface Adapter extends Executor {
+  readonly type: string;
+  readonly dialect: import('./dialect.js').Dialect;
+  readonly capabilities: Capabilities;
+  /** Run `fn` on one connection inside BEGIN … COMMIT; ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /** Relations in a schema; an absent schema yields []. Read-only. */
+  listRelations(schema: string, database?: string): Promise<RelationInfo[]>;
+  /** Columns of a relation in ordinal order; [] when it does not exist. Read-only. */
+  columns(r: RelationRef): Promise<ColumnInfo[]>;
+  /** The run lock of this target. */
+  lock(key: string, opts: LockOptions): Promise<LockResult>;
+  /** Cancel statements in flight (Ctrl-C). */
+  cancel?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A target from profiles.yml after env_var() rendering. */
+export interface TargetProfile {
+  /** Target name (`dev`, `prod`, …). */
+  name: string;
+  type: string;
+  schema: string;
+  database?: string;
+  threads?: number;
+  /** Every other key of the target, adapter-specific (path, host, password, …). */
+  [key: string]: unknown;
+}
+
+export interface AdapterContext {
+  /** Absolute project directory; relative paths in the profile resolve against it. */
+  projectDir: string;
+  /** Number of concurrent workers the runner will use. */
+  threads: number;
+}
+
+export interface AdapterFactory {
+  readonly type: string;
+  /** Profile keys that hold credentials; their values are registered as secrets. */
+  readonly secretFields?: readonly string[];
+  /** Creating an adapter must not open a connection; the first statement does. */
+  create(profile: TargetProfile, ctx: AdapterContext): Promise<Adapter>;
+  /** A short description of the connection for `tform debug` (no secrets). */
+  describe?(profile: TargetProfile, ctx: AdapterContext): string;
+}

@@ -1,0 +1,2 @@
+export * from './TformError.js';
+export { closest, didYouMean } from './hint.js';
