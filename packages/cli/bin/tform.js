@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+
+const main = new URL('../dist/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('tform is not built: run `npm run build` (or `npm ci`, which builds) in the repository root.\n');
+  process.exit(2);
+}
+const { run } = await import(main.href);
+await run(process.argv.slice(2));

@@ -1,0 +1,74 @@
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { executeBuild, openProject, type BuildCommand } from '@tform/core';
+import { common, loggerFor, withSelection, type GlobalArgs } from '../globalOptions.js';
+import { handle } from '../handle.js';
+
+interface BuildArgs extends GlobalArgs {
+  select?: string[];
+  exclude?: string[];
+  threads?: number;
+  'fail-fast': boolean;
+  'dry-run': boolean;
+  wait: boolean;
+}
+
+/** Ctrl-C / SIGTERM: cancel in-flight statements and publish nothing half-built; a second one exits at once. */
+function interruptible(): { signal: AbortSignal; done(): void } {
+  const ac = new AbortController();
+  let count = 0;
+  const on = () => {
+    count++;
+    if (count > 1) process.exit(130);
+    ac.abort();
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    signal: ac.signal,
+    done: () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    },
+  };
+}
+
+function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs, BuildArgs> {
+  return {
+    command: name,
+    describe,
+    builder: (y) =>
+      withSelection(y)
+        .option('threads', { type: 'number', describe: 'Concurrent nodes (default: profile threads, else 4)' })
+        .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and the SQL it would run; change nothing' })
+        .option('wait', { type: 'boolean', default: true, describe: 'Wait for the run lock (--no-wait: exit 2 when another run holds it)' }) as never,
+    handler: async (a: ArgumentsCamelCase<BuildArgs>) => {
+      const logger = loggerFor(a);
+      const intr = interruptible();
+      await handle(logger, async () => {
+        const p = await openProject(common(a, logger, name));
+        try {
+          const r = await executeBuild(p, {
+            command: name,
+            select: a.select,
+            exclude: a.exclude,
+            failFast: a['fail-fast'],
+            dryRun: a['dry-run'],
+            wait: a.wait,
+            signal: intr.signal,
+          });
+          return r.exitCode;
+        } finally {
+          await p.adapter?.close();
+          intr.done();
+        }
+      });
+    },
+  };
+}
+
+export const buildCommands = [
+  command('run', 'Build the selected models'),
+  command('seed', 'Load CSV seeds into tables'),
+  command('build', 'Load seeds and build models (and run tests) in DAG order'),
+];

@@ -1,0 +1,36 @@
+import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { executeCompile, openProject } from '@tform/core';
+import { common, loggerFor, withSelection, type GlobalArgs } from '../globalOptions.js';
+import { handle } from '../handle.js';
+
+interface CompileArgs extends GlobalArgs {
+  select?: string[];
+  exclude?: string[];
+  introspect: boolean;
+}
+
+export const compileCommand: CommandModule<GlobalArgs, CompileArgs> = {
+  command: 'compile',
+  describe: 'Render every model to target/compiled and write target/manifest.json',
+  builder: (y) =>
+    withSelection(y).option('introspect', {
+      type: 'boolean',
+      default: false,
+      describe: 'Read the warehouse (read-only) so is_incremental() and existing relations are known',
+    }) as never,
+  handler: async (a: ArgumentsCamelCase<CompileArgs>) => {
+    const logger = loggerFor(a);
+    await handle(logger, async () => {
+      const t0 = Date.now();
+      const p = await openProject(common(a, logger, 'compile'));
+      try {
+        const { manifest, selected } = await executeCompile(p, { select: a.select, exclude: a.exclude, introspect: a.introspect });
+        const models = selected.filter((id) => manifest.nodes[id]!.resourceType === 'model').length;
+        logger.info(`Compiled ${models} model${models === 1 ? '' : 's'} in ${((Date.now() - t0) / 1000).toFixed(2)}s; wrote ${p.project.config.targetPath}/compiled and ${p.project.config.targetPath}/manifest.json`, 'compiled', { models });
+        return 0;
+      } finally {
+        await p.adapter?.close();
+      }
+    });
+  },
+};

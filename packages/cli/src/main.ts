@@ -1,0 +1,32 @@
+import yargs from 'yargs';
+import { withGlobals } from './globalOptions.js';
+import { buildCommands } from './commands/build.js';
+import { compileCommand } from './commands/compile.js';
+import { debugCommand } from './commands/debug.js';
+import { initCommand } from './commands/init.js';
+import { lsCommand } from './commands/ls.js';
+import { TFORM_VERSION } from '@tform/core';
+
+export async function run(argv: string[]): Promise<void> {
+  let y = withGlobals(yargs(argv))
+    .scriptName('tform')
+    .usage('$0 <command> [options]')
+    .version(TFORM_VERSION)
+    .command(initCommand)
+    .command(compileCommand)
+    .command(lsCommand)
+    .command(debugCommand);
+  for (const c of buildCommands) y = y.command(c);
+  await y
+    .demandCommand(1, 'Pick a command: tform <command> --help shows its options.')
+    .strict()
+    .recommendCommands()
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`Error: ${msg}\nRun 'tform --help' for usage.\n`);
+      process.exit(2);
+    })
+    .parseAsync();
+}

@@ -1,0 +1,68 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Manifest } from '../compile/manifest.js';
+import { TFORM_VERSION } from '../compile/context.js';
+import { redact, redactJson } from '../log/secrets.js';
+import type { RunOutcome } from '../run/results.js';
+
+export const RUN_RESULTS_VERSION = 1;
+
+/** Write a file atomically (tmp + rename), so a killed process never leaves half an artifact. */
+export function writeFileAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v), 2) + '\n';
+}
+
+/** target/compiled/<project>/<model path>: the SQL each model compiles to. Sets compiledPath. */
+export function writeCompiled(root: string, targetPath: string, manifest: Manifest): void {
+  for (const n of Object.values(manifest.nodes)) {
+    if (n.resourceType !== 'model' || n.compiledCode === undefined) continue;
+    const rel = `${targetPath}/compiled/${manifest.metadata.projectName}/${n.path}`;
+    n.compiledPath = rel;
+    writeFileAtomic(join(root, rel), redact(n.compiledCode.replace(/\s*$/, '\n')));
+  }
+}
+
+export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {
+  const rel = `${targetPath}/manifest.json`;
+  writeFileAtomic(join(root, rel), json(redactJson(manifest)));
+  return rel;
+}
+
+export interface RunResultsMeta {
+  command: string;
+  invocationId: string;
+  generatedAt: string;
+  args: Record<string, unknown>;
+  targetName: string;
+}
+
+export function runResultsDocument(outcome: RunOutcome, meta: RunResultsMeta) {
+  return {
+    metadata: {
+      runResultsVersion: RUN_RESULTS_VERSION,
+      tformVersion: TFORM_VERSION,
+      generatedAt: meta.generatedAt,
+      invocationId: meta.invocationId,
+      command: meta.command,
+      targetName: meta.targetName,
+    },
+    elapsedTime: outcome.elapsed,
+    cancelled: outcome.cancelled,
+    hookErrors: outcome.hookErrors,
+    args: meta.args,
+    results: outcome.results,
+  };
+}
+
+export function writeRunResults(root: string, targetPath: string, outcome: RunOutcome, meta: RunResultsMeta): string {
+  const rel = `${targetPath}/run_results.json`;
+  writeFileAtomic(join(root, rel), json(redactJson(runResultsDocument(outcome, meta))));
+  return rel;
+}

@@ -1,0 +1,112 @@
+import type { RefCall, SourceCall } from './scope.js';
+import type { ColumnSpec } from '../project/schemaYaml.js';
+
+export type Materialization = 'view' | 'table' | 'ephemeral' | 'seed' | (string & {});
+export const LAYERS = ['bronze', 'silver', 'gold'] as const;
+export type Layer = (typeof LAYERS)[number] | (string & {});
+
+interface NodeBase {
+  uniqueId: string;
+  name: string;
+  packageName: string;
+  /** Path relative to the project root. */
+  path: string;
+  fqn: string[];
+  description: string;
+  tags: string[];
+  meta: Record<string, unknown>;
+  config: Record<string, unknown>;
+  columns: ColumnSpec[];
+  /** Where the schema YAML entry came from, if any. */
+  patchPath?: string;
+  database?: string;
+  schema: string;
+  alias: string;
+  /** Quoted relation name in the target's dialect. */
+  relationName: string;
+  layer?: Layer;
+  dependsOn: { nodes: string[]; macros: string[] };
+}
+
+export interface ModelNode extends NodeBase {
+  resourceType: 'model';
+  materialized: Materialization;
+  rawCode: string;
+  checksum: string;
+  refs: RefCall[];
+  sources: SourceCall[];
+  /** Vars and env vars read while rendering: inputs of the node (state:modified, caching). */
+  vars: string[];
+  envVars: string[];
+  compiledCode?: string;
+  /** target/compiled/… path, relative to the project root. */
+  compiledPath?: string;
+}
+
+export interface SeedNode extends NodeBase {
+  resourceType: 'seed';
+  materialized: 'seed';
+  checksum: string;
+  /** Absolute path of the CSV file. */
+  absPath: string;
+}
+
+export interface SourceNode {
+  uniqueId: string;
+  resourceType: 'source';
+  sourceName: string;
+  name: string;
+  identifier: string;
+  database?: string;
+  schema: string;
+  relationName: string;
+  path: string;
+  line: number;
+  fqn: string[];
+  description: string;
+  columns: ColumnSpec[];
+  loadedAtField?: string;
+  freshness?: unknown;
+  meta: Record<string, unknown>;
+  layer: Layer;
+}
+
+export type ExecNode = ModelNode | SeedNode;
+export type AnyNode = ExecNode | SourceNode;
+
+export interface MacroNode {
+  uniqueId: string;
+  name: string;
+  path: string;
+  args: string[];
+}
+
+export interface Hook {
+  /** Rendered SQL. */
+  sql: string;
+  /** Where it was declared: 'on-run-start', 'on-run-end'. */
+  kind: 'on-run-start' | 'on-run-end';
+  index: number;
+}
+
+export interface Manifest {
+  metadata: {
+    manifestVersion: number;
+    tformVersion: string;
+    generatedAt: string;
+    projectName: string;
+    adapterType: string;
+    targetName: string;
+    invocationId: string;
+  };
+  nodes: Record<string, ExecNode>;
+  sources: Record<string, SourceNode>;
+  macros: Record<string, MacroNode>;
+  hooks: Hook[];
+  parentMap: Record<string, string[]>;
+  childMap: Record<string, string[]>;
+  /** Inputs of the compile, for state comparison and caching. */
+  vars: Record<string, unknown>;
+}
+
+export const MANIFEST_VERSION = 1;

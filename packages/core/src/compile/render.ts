@@ -1,0 +1,152 @@
+import type { RelationInfo, RelationRef } from '../adapter/types.js';
+import type { Dialect } from '../adapter/dialect.js';
+import { TformError } from '../errors/index.js';
+import type { ExecNode, ModelNode } from './manifest.js';
+import { cteName, injectCtes } from './ephemeral.js';
+import { Relation } from './relation.js';
+import type { CompileSession } from './resolve.js';
+import { newScope, type RenderScope } from './scope.js';
+
+/** What introspection of the warehouse found; read-only facts that rendering may depend on. */
+export interface Introspection {
+  relations: Map<string, RelationInfo>;
+}
+
+export function relationKey(r: RelationRef): string {
+  return `${r.database ?? ''}.${r.schema}.${r.identifier}`.toLowerCase();
+}
+
+export function emptyIntrospection(): Introspection {
+  return { relations: new Map() };
+}
+
+export function existingRelation(intro: Introspection | undefined, r: RelationRef): RelationInfo | undefined {
+  return intro?.relations.get(relationKey(r));
+}
+
+export interface RenderOptions {
+  dialect: Dialect;
+  introspection?: Introspection;
+  /** Only render these node ids (and the ephemeral models they pull in); default: all. */
+  only?: Set<string>;
+}
+
+interface Body {
+  sql: string;
+  ephemerals: string[];
+}
+
+/**
+ * Render every model's SQL with resolved relations (and what introspection found), inline
+ * ephemeral models as CTEs, and render the project hooks. Fills `compiledCode` in the manifest.
+ */
+export function renderManifest(session: CompileSession, o: RenderOptions): void {
+  const { manifest, engine, context } = session;
+  const byName = new Map<string, ExecNode>();
+  for (const n of Object.values(manifest.nodes)) byName.set(n.name, n);
+  const bodies = new Map<string, Body>();
+
+  const relationOf = (n: ExecNode) => new Relation({ database: n.database, schema: n.schema, identifier: n.alias }, o.dialect);
+
+  const body = (n: ModelNode): Body => {
+    const hit = bodies.get(n.uniqueId);
+    if (hit) return hit;
+    const ephemerals: string[] = [];
+    const scope: RenderScope = newScope({
+      mode: 'compile',
+      file: n.path,
+      raw: n.rawCode,
+      resolvedConfig: n.config,
+      isIncremental: false,
+      context: { ...context, this: relationOf(n), model: { name: n.name, path: n.path, unique_id: n.uniqueId, config: n.config } },
+      resolveRef: (name) => {
+        const t = byName.get(name)!;
+        if (t.resourceType === 'model' && t.materialized === 'ephemeral') {
+          if (!ephemerals.includes(t.uniqueId)) ephemerals.push(t.uniqueId);
+          return new Relation({ schema: '', identifier: cteName(t.name) }, null, cteName(t.name));
+        }
+        return relationOf(t);
+      },
+      resolveSource: (s, t) => {
+        const src = manifest.sources[`source.${manifest.metadata.projectName}.${s}.${t}`]!;
+        return new Relation({ database: src.database, schema: src.schema, identifier: src.identifier }, o.dialect);
+      },
+    });
+    const sql = engine.render(n.rawCode, n.path, scope);
+    const b = { sql, ephemerals };
+    bodies.set(n.uniqueId, b);
+    return b;
+  };
+
+  /** Ephemeral closure of a node in dependency order (parents first). */
+  const cteOrder = (n: ModelNode): string[] => {
+    const out: string[] = [];
+    const visiting = new Set<string>();
+    const visit = (id: string) => {
+      if (out.includes(id)) return;
+      if (visiting.has(id)) throw new TformError('CYCLE', `ephemeral models form a cycle at ${manifest.nodes[id]!.name}`, { file: manifest.nodes[id]!.path });
+      visiting.add(id);
+      for (const e of body(manifest.nodes[id] as ModelNode).ephemerals) visit(e);
+      out.push(id);
+    };
+    for (const e of body(n).ephemerals) visit(e);
+    return out;
+  };
+
+  for (const n of Object.values(manifest.nodes)) {
+    if (n.resourceType !== 'model') continue;
+    if (o.only && !o.only.has(n.uniqueId)) continue;
+    const b = body(n);
+    const ctes = cteOrder(n).map((id) => {
+      const e = manifest.nodes[id] as ModelNode;
+      return { name: cteName(e.name), sql: body(e).sql };
+    });
+    n.compiledCode = injectCtes(b.sql, ctes);
+  }
+
+  manifest.hooks = [];
+  const cfg = session.project.config;
+  const hookScope = (raw: string, kind: string) =>
+    newScope({
+      mode: 'compile',
+      file: cfg.file,
+      raw,
+      context,
+      resolveRef: (name) => relationOf(byName.get(name) ?? missingRef(name, kind)),
+      resolveSource: (s, t) => {
+        const src = manifest.sources[`source.${cfg.name}.${s}.${t}`];
+        if (!src) throw new TformError('SOURCE_UNKNOWN', `source('${s}', '${t}') in ${kind} is not declared`, { file: cfg.file });
+        return new Relation({ database: src.database, schema: src.schema, identifier: src.identifier }, o.dialect);
+      },
+    });
+  cfg.onRunStart.forEach((raw, i) => manifest.hooks.push({ kind: 'on-run-start', index: i, sql: engine.render(raw, cfg.file, hookScope(raw, 'on-run-start')).trim() }));
+  cfg.onRunEnd.forEach((raw, i) => manifest.hooks.push({ kind: 'on-run-end', index: i, sql: engine.render(raw, cfg.file, hookScope(raw, 'on-run-end')).trim() }));
+}
+
+function missingRef(name: string, kind: string): never {
+  throw new TformError('REF_UNKNOWN', `ref('${name}') in ${kind} does not match any model or seed`);
+}
+
+/** Render a model's pre/post hooks (templates, with `this` the published relation). */
+export function renderNodeHooks(session: CompileSession, n: ExecNode, dialect: Dialect, which: 'pre_hook' | 'post_hook'): string[] {
+  const list = (n.config[which] as unknown[] | undefined) ?? [];
+  const rel = new Relation({ database: n.database, schema: n.schema, identifier: n.alias }, dialect);
+  return list.map((h) => {
+    const raw = typeof h === 'object' && h !== null && 'sql' in h ? String((h as { sql: unknown }).sql) : String(h);
+    const scope = newScope({
+      mode: 'compile',
+      file: n.path,
+      raw,
+      context: { ...session.context, this: rel, model: { name: n.name, path: n.path, unique_id: n.uniqueId, config: n.config } },
+      resolveRef: (name) => {
+        const t = Object.values(session.manifest.nodes).find((x) => x.name === name);
+        if (!t) missingRef(name, `${which} of ${n.name}`);
+        return new Relation({ database: t.database, schema: t.schema, identifier: t.alias }, dialect);
+      },
+      resolveSource: () => {
+        throw new TformError('TEMPLATE_RENDER', `source() is not available in ${which}`, { file: n.path });
+      },
+    });
+    return session.engine.render(raw, n.path, scope).trim();
+  }).filter((s) => s.length > 0);
+}

@@ -1,0 +1,307 @@
+import type { Dialect } from '../adapter/dialect.js';
+import type { TargetProfile } from '../adapter/types.js';
+import { TformError, closest } from '../errors/index.js';
+import type { Logger } from '../log/logger.js';
+import { configFromTree } from '../project/configTree.js';
+import { isKnownConfigKey, mergeConfig, KNOWN_CONFIG_KEYS } from '../project/configKeys.js';
+import type { LoadedProject } from '../project/load.js';
+import { checkAcyclic } from '../graph/cycles.js';
+import { baseContext, TFORM_VERSION } from './context.js';
+import { LAYERS, MANIFEST_VERSION, type ExecNode, type Manifest, type ModelNode, type SeedNode, type SourceNode } from './manifest.js';
+import { Naming } from './naming.js';
+import { parseModel, type ParsedModel } from './parse.js';
+import { newScope } from './scope.js';
+import { TemplateEngine } from './templating.js';
+
+export interface ManifestOptions {
+  project: LoadedProject;
+  target: TargetProfile;
+  dialect: Dialect;
+  cliVars?: Record<string, unknown>;
+  logger?: Logger;
+  invocationId: string;
+  now: Date;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A compile in progress: the manifest plus what rendering the nodes needs. */
+export interface CompileSession {
+  manifest: Manifest;
+  engine: TemplateEngine;
+  context: Record<string, unknown>;
+  project: LoadedProject;
+  parsed: Map<string, ParsedModel>;
+  warnings: string[];
+}
+
+function layerOf(config: Record<string, unknown>, folders: string[]): string | undefined {
+  if (typeof config.layer === 'string' && config.layer) return config.layer;
+  return folders.find((f) => (LAYERS as readonly string[]).includes(f));
+}
+
+function stringList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+/**
+ * Parse every file and resolve configs, names, refs and the graph into a Manifest without compiled
+ * SQL. Needs no warehouse: every user error of the project surfaces here, before any connection.
+ */
+export function buildManifest(o: ManifestOptions): CompileSession {
+  const { project, target, dialect } = o;
+  const cfg = project.config;
+  const warnings: string[] = [];
+  const warn = (msg: string) => {
+    warnings.push(msg);
+    o.logger?.warn(msg);
+  };
+  const vars = { ...cfg.vars, ...(o.cliVars ?? {}) };
+  const engine = new TemplateEngine({ vars, env: o.env });
+  engine.loadMacros(project.macros.map((m) => ({ path: m.path, source: m.raw })));
+  const context = baseContext({ target, projectName: cfg.name, now: o.now, invocationId: o.invocationId });
+  const naming = new Naming(engine, target, context);
+
+  // One namespace for ref(): models and seeds.
+  const owners = new Map<string, string>();
+  const claim = (name: string, path: string) => {
+    const prev = owners.get(name);
+    if (prev) {
+      throw new TformError('DUPLICATE_NAME', `two resources are named '${name}': ${prev} and ${path}`, {
+        file: path,
+        hint: 'names come from file names and must be unique across models and seeds; rename one file',
+      });
+    }
+    owners.set(name, path);
+  };
+  for (const m of project.models) claim(m.stem, m.path);
+  for (const s of project.seeds) claim(s.stem, s.path);
+
+  const parsed = new Map<string, ParsedModel>();
+  for (const f of project.models) parsed.set(f.stem, parseModel(f, engine, context));
+
+  const nodes: Record<string, ExecNode> = {};
+  const byName = new Map<string, ExecNode>();
+  const disabled = new Set<string>();
+  const warnedKeys = new Set<string>();
+  const checkKeys = (config: Record<string, unknown>, file: string) => {
+    for (const k of Object.keys(config)) {
+      if (isKnownConfigKey(k) || warnedKeys.has(`${file}:${k}`)) continue;
+      warnedKeys.add(`${file}:${k}`);
+      const near = closest(k, KNOWN_CONFIG_KEYS);
+      warn(`${file}: unknown config key '${k}' (kept)${near ? `; did you mean '${near}'?` : ''}`);
+    }
+  };
+
+  for (const p of parsed.values()) {
+    const patch = project.modelPatches.get(p.name);
+    const treeCfg = configFromTree(cfg.models, cfg.name, p.folders, p.name);
+    let config = mergeConfig(mergeConfig(treeCfg, patch?.config ?? {}), p.fileConfig);
+    checkKeys(p.fileConfig, p.path);
+    if (patch) checkKeys(patch.config, patch.file);
+    if (config.enabled === false) {
+      disabled.add(p.name);
+      continue;
+    }
+    const materialized = String(config.materialized ?? 'view');
+    config = { ...config, materialized, tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
+    const fqn = [cfg.name, ...p.folders, p.name];
+    const nn = { name: p.name, path: p.path, resourceType: 'model' as const, fqn, config };
+    const ref = { database: naming.database(nn), schema: naming.schema(nn), identifier: naming.alias(nn) };
+    const node: ModelNode = {
+      uniqueId: `model.${cfg.name}.${p.name}`,
+      resourceType: 'model',
+      name: p.name,
+      packageName: cfg.name,
+      path: p.path,
+      fqn,
+      description: patch?.description ?? String(config.description ?? ''),
+      tags: config.tags as string[],
+      meta: { ...((config.meta as object) ?? {}), ...(patch?.meta ?? {}) },
+      config,
+      columns: patch?.columns ?? [],
+      patchPath: patch?.file,
+      ...ref,
+      alias: ref.identifier,
+      relationName: materialized === 'ephemeral' ? '' : dialect.relation(ref),
+      layer: layerOf(config, p.folders),
+      dependsOn: { nodes: [], macros: p.macros.map((m) => `macro.${cfg.name}.${m}`) },
+      materialized,
+      rawCode: p.raw,
+      checksum: p.checksum,
+      refs: p.refs,
+      sources: p.sources,
+      vars: p.vars,
+      envVars: p.envVars,
+    };
+    nodes[node.uniqueId] = node;
+    byName.set(p.name, node);
+  }
+
+  for (const s of project.seeds) {
+    const patch = project.seedPatches.get(s.stem);
+    const treeCfg = configFromTree(cfg.seeds, cfg.name, s.folders, s.stem);
+    let config = mergeConfig(treeCfg, patch?.config ?? {});
+    if (config.enabled === false) {
+      disabled.add(s.stem);
+      continue;
+    }
+    config = { ...config, materialized: 'seed', tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
+    const fqn = [cfg.name, ...s.folders, s.stem];
+    const nn = { name: s.stem, path: s.path, resourceType: 'seed' as const, fqn, config };
+    const ref = { database: naming.database(nn), schema: naming.schema(nn), identifier: naming.alias(nn) };
+    const node: SeedNode = {
+      uniqueId: `seed.${cfg.name}.${s.stem}`,
+      resourceType: 'seed',
+      name: s.stem,
+      packageName: cfg.name,
+      path: s.path,
+      fqn,
+      description: patch?.description ?? '',
+      tags: config.tags as string[],
+      meta: patch?.meta ?? {},
+      config,
+      columns: patch?.columns ?? [],
+      patchPath: patch?.file,
+      ...ref,
+      alias: ref.identifier,
+      relationName: dialect.relation(ref),
+      layer: typeof config.layer === 'string' ? config.layer : 'bronze',
+      dependsOn: { nodes: [], macros: [] },
+      materialized: 'seed',
+      checksum: '',
+      absPath: s.abs,
+    };
+    nodes[node.uniqueId] = node;
+    byName.set(s.stem, node);
+  }
+  for (const [name, patch] of project.modelPatches) {
+    if (!byName.has(name) && !disabled.has(name)) warn(`${patch.file}:${patch.line}: schema entry for model '${name}', but no models/**/${name}.sql exists`);
+  }
+
+  const sources = resolveSources(o, engine, context);
+
+  // Resolve refs and sources into edges; unknown names are errors at the call's line.
+  for (const n of Object.values(nodes)) {
+    if (n.resourceType !== 'model') continue;
+    const parents = new Set<string>();
+    for (const r of n.refs) {
+      const t = byName.get(r.name);
+      if (!t || (r.package && r.package !== cfg.name)) {
+        const isDisabled = disabled.has(r.name);
+        const near = closest(r.name, byName.keys());
+        throw new TformError('REF_UNKNOWN', isDisabled ? `ref('${r.name}') points to a disabled model` : `ref('${r.package ? r.package + "', '" : ''}${r.name}') does not match any model or seed`, {
+          file: n.path,
+          line: r.line,
+          hint: isDisabled ? `enable ${r.name} or remove the ref` : near ? `did you mean ref('${near}')?` : 'check the model file name (ref takes the file name without .sql)',
+        });
+      }
+      parents.add(t.uniqueId);
+    }
+    for (const sc of n.sources) {
+      const id = `source.${cfg.name}.${sc.source}.${sc.table}`;
+      if (!sources[id]) {
+        const all = Object.values(sources);
+        const sameSource = all.filter((s) => s.sourceName === sc.source);
+        const near = sameSource.length ? closest(sc.table, sameSource.map((s) => s.name)) : closest(sc.source, new Set(all.map((s) => s.sourceName)));
+        throw new TformError('SOURCE_UNKNOWN', `source('${sc.source}', '${sc.table}') is not declared`, {
+          file: n.path,
+          line: sc.line,
+          hint: near
+            ? sameSource.length
+              ? `did you mean source('${sc.source}', '${near}')?`
+              : `did you mean source('${near}', …)?`
+            : `declare it under sources: in a .yml file in ${cfg.modelPaths.join(', ')}`,
+        });
+      }
+      parents.add(id);
+    }
+    n.dependsOn.nodes = [...parents].sort();
+  }
+
+  const parentMap: Record<string, string[]> = {};
+  const childMap: Record<string, string[]> = {};
+  for (const id of [...Object.keys(nodes), ...Object.keys(sources)]) {
+    parentMap[id] = [];
+    childMap[id] = [];
+  }
+  for (const n of Object.values(nodes)) {
+    parentMap[n.uniqueId] = n.dependsOn.nodes;
+    for (const p of n.dependsOn.nodes) childMap[p]!.push(n.uniqueId);
+  }
+  for (const k of Object.keys(childMap)) childMap[k]!.sort();
+  checkAcyclic(nodes);
+
+  const macros: Manifest['macros'] = {};
+  for (const m of engine.macros.values()) macros[`macro.${cfg.name}.${m.name}`] = { uniqueId: `macro.${cfg.name}.${m.name}`, name: m.name, path: m.path, args: m.args };
+
+  const manifest: Manifest = {
+    metadata: {
+      manifestVersion: MANIFEST_VERSION,
+      tformVersion: TFORM_VERSION,
+      generatedAt: o.now.toISOString(),
+      projectName: cfg.name,
+      adapterType: target.type,
+      targetName: target.name,
+      invocationId: o.invocationId,
+    },
+    nodes,
+    sources,
+    macros,
+    hooks: [],
+    parentMap,
+    childMap,
+    vars,
+  };
+  return { manifest, engine, context, project, parsed, warnings };
+}
+
+function resolveSources(o: ManifestOptions, engine: TemplateEngine, context: Record<string, unknown>): Record<string, SourceNode> {
+  const { project, dialect } = o;
+  const out: Record<string, SourceNode> = {};
+  const render = (text: string, file: string) => {
+    if (!text.includes('{{') && !text.includes('{%')) return text;
+    const scope = newScope({
+      mode: 'compile',
+      file,
+      raw: text,
+      context,
+      resolveRef: () => {
+        throw new TformError('CONFIG_INVALID', 'ref() cannot be used in a source definition', { file });
+      },
+      resolveSource: () => {
+        throw new TformError('CONFIG_INVALID', 'source() cannot be used in a source definition', { file });
+      },
+    });
+    return engine.render(text, file, scope).trim();
+  };
+  for (const s of project.sources) {
+    for (const t of s.tables) {
+      const id = `source.${project.config.name}.${s.name}.${t.name}`;
+      if (out[id]) {
+        throw new TformError('DUPLICATE_NAME', `source table ${s.name}.${t.name} is declared twice (${out[id]!.path} and ${s.file})`, { file: s.file, line: s.line });
+      }
+      const ref = { database: s.database ? render(s.database, s.file) : o.target.database, schema: render(s.schema, s.file), identifier: render(t.identifier, s.file) };
+      out[id] = {
+        uniqueId: id,
+        resourceType: 'source',
+        sourceName: s.name,
+        name: t.name,
+        identifier: ref.identifier,
+        database: ref.database,
+        schema: ref.schema,
+        relationName: dialect.relation(ref),
+        path: s.file,
+        line: s.line,
+        fqn: [project.config.name, s.name, t.name],
+        description: t.description || s.description,
+        columns: t.columns,
+        loadedAtField: t.loadedAtField ?? s.loadedAtField,
+        freshness: t.freshness ?? s.freshness,
+        meta: { ...s.meta, ...t.meta },
+        layer: 'bronze',
+      };
+    }
+  }
+  return out;
+}

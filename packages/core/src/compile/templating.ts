@@ -1,0 +1,248 @@
+import nunjucks from 'nunjucks';
+import { TformError } from '../errors/index.js';
+import { registerSecret, SECRET_ENV_PREFIXES } from '../log/secrets.js';
+import { callLine, currentScope, withScope, type RenderScope } from './scope.js';
+import { templateError } from './templateErrors.js';
+
+export interface MacroFile {
+  /** Path relative to the project root. */
+  path: string;
+  source: string;
+}
+
+export interface MacroInfo {
+  name: string;
+  path: string;
+  /** Names the macro's arguments, for docs and manifest. */
+  args: string[];
+}
+
+export interface EngineOptions {
+  vars: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+}
+
+type Kwargs = Record<string, unknown> & { __keywords?: boolean };
+
+/** Split nunjucks call arguments into positional args and keyword args. */
+export function splitArgs(args: unknown[]): { pos: unknown[]; kw: Record<string, unknown> } {
+  const last = args[args.length - 1] as Kwargs | undefined;
+  if (last && typeof last === 'object' && last.__keywords) {
+    const { __keywords: _k, ...kw } = last;
+    return { pos: args.slice(0, -1), kw };
+  }
+  return { pos: args, kw: {} };
+}
+
+function requireScope(fn: string): RenderScope {
+  const s = currentScope();
+  if (!s) throw new TformError('TEMPLATE_RENDER', `${fn}() can only be called while rendering a model`);
+  return s;
+}
+
+/**
+ * The template engine: nunjucks with autoescape off, tform's globals (ref, source, config, var,
+ * env_var, is_incremental, this, target, …) and the project's macros callable from every model.
+ */
+export class TemplateEngine {
+  readonly env: nunjucks.Environment;
+  readonly macros = new Map<string, MacroInfo>();
+  private readonly vars: Record<string, unknown>;
+  private readonly procEnv: NodeJS.ProcessEnv;
+  private readonly templates = new Map<string, nunjucks.Template>();
+  private readonly macroFns = new Map<string, (...a: unknown[]) => unknown>();
+
+  constructor(opts: EngineOptions) {
+    this.vars = opts.vars;
+    this.procEnv = opts.env ?? process.env;
+    this.env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+    this.installGlobals();
+  }
+
+  private installGlobals(): void {
+    const env = this.env;
+    env.addGlobal('ref', (...args: unknown[]) => {
+      const s = requireScope('ref');
+      const { pos, kw } = splitArgs(args);
+      const strs = pos.map(String);
+      if (strs.length < 1 || strs.length > 2) throw new TformError('TEMPLATE_RENDER', `ref() takes a model name, or a package and a model name; got ${pos.length} arguments`);
+      const [pkg, name] = strs.length === 2 ? [strs[0], strs[1]] : [undefined, strs[0]];
+      void kw;
+      const line = callLine(s.raw, 'ref', strs);
+      if (s.mode === 'parse') s.refs.push({ name: name!, package: pkg, line });
+      return s.resolveRef(name!, pkg, line);
+    });
+    env.addGlobal('source', (...args: unknown[]) => {
+      const s = requireScope('source');
+      const { pos } = splitArgs(args);
+      if (pos.length !== 2) throw new TformError('TEMPLATE_RENDER', `source() takes a source name and a table name; got ${pos.length} arguments`);
+      const [src, tbl] = pos.map(String) as [string, string];
+      const line = callLine(s.raw, 'source', [src, tbl]);
+      if (s.mode === 'parse') s.sources.push({ source: src, table: tbl, line });
+      return s.resolveSource(src, tbl, line);
+    });
+    const config = (...args: unknown[]) => {
+      const s = requireScope('config');
+      const { pos, kw } = splitArgs(args);
+      const obj: Record<string, unknown> = {};
+      for (const p of pos) if (p && typeof p === 'object') Object.assign(obj, p);
+      Object.assign(obj, kw);
+      if (s.mode === 'parse') Object.assign(s.config, obj);
+      return '';
+    };
+    (config as unknown as { get: unknown }).get = (key: string, dflt?: unknown) => {
+      const s = requireScope('config.get');
+      const v = s.mode === 'compile' ? s.resolvedConfig?.[key] : s.config[key];
+      return v === undefined ? (dflt ?? null) : v;
+    };
+    (config as unknown as { require: unknown }).require = (key: string) => {
+      const s = requireScope('config.require');
+      const v = s.mode === 'compile' ? s.resolvedConfig?.[key] : s.config[key];
+      if (v === undefined && s.mode === 'compile') throw new TformError('CONFIG_INVALID', `config '${key}' is required but not set`);
+      return v ?? null;
+    };
+    env.addGlobal('config', config);
+    env.addGlobal('var', (name: string, ...rest: unknown[]) => {
+      const s = currentScope();
+      s?.vars.add(name);
+      if (Object.prototype.hasOwnProperty.call(this.vars, name)) return this.vars[name];
+      const { pos } = splitArgs(rest);
+      if (pos.length > 0) return pos[0];
+      if (s?.mode === 'parse') return null; // dbt tolerates missing vars while parsing; compile reports it
+      throw new TformError('VAR_MISSING', `required var '${name}' is not set`, {
+        line: s ? callLine(s.raw, 'var', [name]) : undefined,
+        file: s?.file,
+        hint: `set it under vars: in tform_project.yml, or pass --vars '{${name}: ...}', or give a default: var('${name}', 'default')`,
+      });
+    });
+    env.addGlobal('env_var', (name: string, ...rest: unknown[]) => this.envVar(name, rest));
+    env.addGlobal('is_incremental', () => currentScope()?.isIncremental ?? false);
+    env.addGlobal('log', (msg: unknown) => {
+      void msg;
+      return '';
+    });
+    env.addGlobal('raise_compiler_error', (msg: string) => {
+      throw new TformError('TEMPLATE_RENDER', String(msg));
+    });
+  }
+
+  /** env_var() as dbt has it: missing without default is an error; secret-prefixed values are masked. */
+  envVar(name: string, rest: unknown[] = []): unknown {
+    const s = currentScope();
+    s?.envVars.add(name);
+    const v = this.procEnv[name];
+    if (v !== undefined) {
+      if (SECRET_ENV_PREFIXES.some((p) => name.startsWith(p))) registerSecret(v);
+      return v;
+    }
+    const { pos } = splitArgs(rest);
+    if (pos.length > 0) return pos[0];
+    throw new TformError('ENV_VAR_MISSING', `environment variable '${name}' is not set and env_var() has no default`, {
+      hint: `export ${name}=..., or give a default: env_var('${name}', 'value')`,
+    });
+  }
+
+  /** Compile a template once (cached by path); syntax errors name the file and line. */
+  template(source: string, path: string): nunjucks.Template {
+    const key = path + '\u0000' + source.length;
+    const hit = this.templates.get(key);
+    if (hit && (hit as unknown as { tmplStr: string }).tmplStr === source) return hit;
+    const t = new nunjucks.Template(source, this.env, path);
+    try {
+      (t as unknown as { compile(): void }).compile();
+    } catch (e) {
+      throw templateError(e, path, 'compile');
+    }
+    this.templates.set(key, t);
+    return t;
+  }
+
+  /** Render `source` with `scope` active; errors carry the template's file and line. */
+  render(source: string, path: string, scope: RenderScope, ctx: Record<string, unknown> = {}): string {
+    const t = this.template(source, path);
+    return withScope(scope, () => {
+      try {
+        return t.render({ ...scope.context, ...ctx });
+      } catch (e) {
+        throw templateError(e, path, 'render');
+      }
+    });
+  }
+
+  /** Load macro files: each macro becomes a global callable from every model and macro. */
+  loadMacros(files: MacroFile[]): void {
+    for (const f of files) {
+      const t = this.template(f.source, f.path);
+      let exported: Record<string, unknown> = {};
+      const proxyCtx = this.contextProxy();
+      try {
+        (t as unknown as { getExported(ctx: unknown, frame: unknown, cb: (e: unknown, r: Record<string, unknown>) => void): void }).getExported(
+          proxyCtx,
+          null,
+          (err, res) => {
+            if (err) throw err;
+            exported = res;
+          },
+        );
+      } catch (e) {
+        throw templateError(e, f.path, 'render');
+      }
+      for (const [name, fn] of Object.entries(exported)) {
+        if (typeof fn !== 'function') continue;
+        const prev = this.macros.get(name);
+        if (prev) {
+          throw new TformError('DUPLICATE_NAME', `macro '${name}' is defined twice: in ${prev.path} and ${f.path}`, {
+            file: f.path,
+            line: callLine(f.source, 'macro\\s+' + name, []),
+            hint: 'rename one of them',
+          });
+        }
+        const args = macroArgs(f.source, name);
+        this.macros.set(name, { name, path: f.path, args });
+        const wrapped = (...a: unknown[]) => {
+          currentScope()?.macros.add(name);
+          return (fn as (...x: unknown[]) => unknown)(...a);
+        };
+        this.macroFns.set(name, wrapped);
+        this.env.addGlobal(name, wrapped);
+      }
+    }
+  }
+
+  hasMacro(name: string): boolean {
+    return this.macroFns.has(name);
+  }
+
+  /** Call a project macro with an active scope and return its output as text. */
+  callMacro(name: string, args: unknown[], scope: RenderScope): string {
+    const fn = this.macroFns.get(name);
+    if (!fn) throw new Error(`no macro ${name}`);
+    return withScope(scope, () => {
+      try {
+        return String(fn(...args));
+      } catch (e) {
+        throw templateError(e, this.macros.get(name)!.path, 'render');
+      }
+    });
+  }
+
+  /**
+   * Macros capture the context they were loaded with. A proxy over the current scope's context lets
+   * a macro see `this`, `target` and `model` of whichever node is rendering.
+   */
+  private contextProxy(): Record<string, unknown> {
+    return new Proxy(
+      {},
+      {
+        has: (_t, k) => typeof k === 'string' && currentScope() !== null && k in currentScope()!.context,
+        get: (_t, k) => (typeof k === 'string' ? currentScope()?.context[k] : undefined),
+      },
+    );
+  }
+}
+
+function macroArgs(source: string, name: string): string[] {
+  const m = new RegExp(`{%-?\\s*macro\\s+${name}\\s*\\(([^)]*)\\)`).exec(source);
+  if (!m || !m[1]!.trim()) return [];
+  return m[1]!.split(',').map((a) => a.split('=')[0]!.trim()).filter(Boolean);
+}

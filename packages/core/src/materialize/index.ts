@@ -1,0 +1,29 @@
+import { TformError } from '../errors/index.js';
+import type { ExecNode } from '../compile/manifest.js';
+import { materializeEphemeral, materializeSeed, materializeTable, materializeView } from './relationBuild.js';
+import type { MaterializeContext, Materializer, NodeStatements } from './types.js';
+
+export * from './types.js';
+
+const MATERIALIZERS: Record<string, Materializer> = {
+  view: materializeView,
+  table: materializeTable,
+  seed: materializeSeed,
+  ephemeral: materializeEphemeral,
+};
+
+export function materializationNames(): string[] {
+  return Object.keys(MATERIALIZERS).filter((m) => m !== 'seed');
+}
+
+/** Pure: (node, dialect, existing relation) → statements. No I/O. */
+export function materialize(node: ExecNode, ctx: MaterializeContext): NodeStatements {
+  const m = MATERIALIZERS[node.materialized];
+  if (!m) {
+    throw new TformError('CONFIG_INVALID', `unknown materialization '${node.materialized}' for ${node.name}`, {
+      file: node.path,
+      hint: `use one of: ${materializationNames().join(', ')}`,
+    });
+  }
+  return m(node, ctx);
+}

@@ -1,0 +1,60 @@
+import { tmpRelation } from '../adapter/dialect.js';
+import type { RelationKind } from '../adapter/types.js';
+import { TformError } from '../errors/index.js';
+import type { ExecNode } from '../compile/manifest.js';
+import { embedding, hooks, type MaterializeContext, type NodeStatements, type Statement } from './types.js';
+
+/**
+ * Write–audit–publish for views and tables: build `<name>__tform_tmp` next to the target, then swap
+ * it in (drop old + rename) with the post-hooks in one transaction. A failure before the swap leaves
+ * the published relation untouched.
+ */
+function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp: ReturnType<typeof tmpRelation>) => Statement): NodeStatements {
+  const { dialect, relation } = ctx;
+  const tmp = tmpRelation(relation);
+  const build: Statement[] = [];
+  if (ctx.existingTmp) build.push({ sql: dialect.dropRelation(tmp, ctx.existingTmp.kind), label: 'drop stale tmp' });
+  build.push(create(tmp));
+  return {
+    kind,
+    pre: hooks(ctx.preHooks, 'pre-hook'),
+    build,
+    publish: [
+      ...dialect.publish(tmp, relation, kind, ctx.existing?.kind).map((sql) => ({ sql, label: 'swap' })),
+      ...hooks(ctx.postHooks, 'post-hook'),
+    ],
+    cleanup: [{ sql: dialect.dropRelation(tmp, kind), label: 'drop tmp' }],
+  };
+}
+
+function compiled(node: ExecNode): string {
+  if (node.resourceType !== 'model' || node.compiledCode === undefined) {
+    throw new Error(`internal: ${node.uniqueId} has no compiled SQL`);
+  }
+  return node.compiledCode.trim().replace(/;\s*$/, '');
+}
+
+export function materializeView(node: ExecNode, ctx: MaterializeContext): NodeStatements {
+  const sql = compiled(node);
+  return buildAndSwap('view', ctx, (tmp) => embedding(ctx.dialect.createViewAs(tmp, sql), sql, 'create tmp view'));
+}
+
+export function materializeTable(node: ExecNode, ctx: MaterializeContext): NodeStatements {
+  const sql = compiled(node);
+  return buildAndSwap('table', ctx, (tmp) => embedding(ctx.dialect.createTableAs(tmp, sql), sql, 'create tmp table'));
+}
+
+export function materializeSeed(node: ExecNode, ctx: MaterializeContext): NodeStatements {
+  if (node.resourceType !== 'seed') throw new Error(`internal: ${node.uniqueId} is not a seed`);
+  const { dialect } = ctx;
+  if (!ctx.capabilities.readLocalCsv || !dialect.selectFromCsv) {
+    throw new TformError('ADAPTER_UNSUPPORTED', `seeds are not supported by the ${dialect.name} adapter yet`, { file: node.path });
+  }
+  const columnTypes = (node.config.column_types as Record<string, string> | undefined) ?? {};
+  const select = dialect.selectFromCsv({ path: node.absPath, columnTypes, delimiter: String(node.config.delimiter ?? ',') });
+  return buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTableAs(tmp, select), label: 'load seed into tmp' }));
+}
+
+export function materializeEphemeral(): NodeStatements {
+  return { pre: [], build: [], publish: [], cleanup: [] };
+}

@@ -1,0 +1,93 @@
+import { tmpRelation } from '../adapter/dialect.js';
+import type { Capabilities, RelationRef } from '../adapter/types.js';
+import type { Dialect } from '../adapter/dialect.js';
+import type { ExecNode, Manifest } from '../compile/manifest.js';
+import { existingRelation, renderNodeHooks, type Introspection } from '../compile/render.js';
+import type { CompileSession } from '../compile/resolve.js';
+import { materialize, type NodeStatements, type Statement } from '../materialize/index.js';
+import { schemasOf } from './introspect.js';
+
+export interface PlanStep extends NodeStatements {
+  uniqueId: string;
+  name: string;
+  resourceType: 'model' | 'seed';
+  materialized: string;
+  relation: RelationRef;
+  relationName: string;
+  path: string;
+  compiledPath?: string;
+  /** Steps of this plan that must succeed first. */
+  dependsOn: string[];
+  /** Steps run phase by phase (build: seeds, then models). */
+  phase: number;
+}
+
+/** Everything a run will execute, as plain data: `--dry-run` prints it. */
+export interface Plan {
+  steps: PlanStep[];
+  schemas: { database?: string; schema: string }[];
+  onRunStart: Statement[];
+  onRunEnd: Statement[];
+}
+
+export function relationOf(n: ExecNode): RelationRef {
+  return n.database ? { database: n.database, schema: n.schema, identifier: n.alias } : { schema: n.schema, identifier: n.alias };
+}
+
+/** Selected ancestors of `id`, looking through ephemeral models that are inlined rather than run. */
+function planDeps(manifest: Manifest, id: string, inPlan: Set<string>): string[] {
+  const out = new Set<string>();
+  const visit = (pid: string) => {
+    if (inPlan.has(pid)) return void out.add(pid);
+    const p = manifest.nodes[pid];
+    if (p && p.materialized === 'ephemeral') for (const g of p.dependsOn.nodes) visit(g);
+  };
+  for (const p of manifest.nodes[id]!.dependsOn.nodes) visit(p);
+  return [...out].sort();
+}
+
+export interface PlanOptions {
+  session: CompileSession;
+  /** Selected node ids in topological order. */
+  selected: string[];
+  dialect: Dialect;
+  capabilities: Capabilities;
+  introspection: Introspection;
+  /** Run seeds before models (tform build), as dbt users expect sources loaded by seeds to exist. */
+  seedsFirst: boolean;
+}
+
+/** Pure: selection + introspection → the statements of every step. */
+export function buildPlan(o: PlanOptions): Plan {
+  const { manifest } = o.session;
+  const runnable = o.selected.filter((id) => manifest.nodes[id] && manifest.nodes[id]!.materialized !== 'ephemeral');
+  const inPlan = new Set(runnable);
+  const steps: PlanStep[] = runnable.map((id) => {
+    const n = manifest.nodes[id]!;
+    const relation = relationOf(n);
+    const st = materialize(n, {
+      dialect: o.dialect,
+      capabilities: o.capabilities,
+      relation,
+      existing: existingRelation(o.introspection, relation),
+      existingTmp: existingRelation(o.introspection, tmpRelation(relation)),
+      preHooks: renderNodeHooks(o.session, n, o.dialect, 'pre_hook'),
+      postHooks: renderNodeHooks(o.session, n, o.dialect, 'post_hook'),
+    });
+    return {
+      ...st,
+      uniqueId: id,
+      name: n.name,
+      resourceType: n.resourceType,
+      materialized: n.materialized,
+      relation,
+      relationName: n.relationName,
+      path: n.path,
+      compiledPath: n.resourceType === 'model' ? n.compiledPath : undefined,
+      dependsOn: planDeps(manifest, id, inPlan),
+      phase: o.seedsFirst && n.resourceType !== 'seed' ? 1 : 0,
+    };
+  });
+  const hooks = (kind: 'on-run-start' | 'on-run-end') => manifest.hooks.filter((h) => h.kind === kind).map((h) => ({ sql: h.sql, label: kind }));
+  return { steps, schemas: schemasOf(steps.map((s) => s.relation)), onRunStart: hooks('on-run-start'), onRunEnd: hooks('on-run-end') };
+}

@@ -1,0 +1,72 @@
+import type { Logger } from '../log/logger.js';
+import type { PlanStep } from '../plan/plan.js';
+import { countStatuses, type NodeResult, type RunOutcome } from './results.js';
+
+const WIDTH = 80;
+
+function dotted(text: string, status: string): string {
+  const dots = Math.max(3, WIDTH - text.length - 1);
+  return `${text} ${'.'.repeat(dots)} [${status}]`;
+}
+
+export function describeStep(s: Pick<PlanStep, 'resourceType' | 'materialized' | 'relation'>): string {
+  const rel = `${s.relation.schema}.${s.relation.identifier}`;
+  return s.resourceType === 'seed' ? `seed file ${rel}` : `sql ${s.materialized} model ${rel}`;
+}
+
+/** dbt-style progress lines, plus one JSON event per line with --log-format json. */
+export class RunConsole {
+  constructor(private readonly log: Logger, private readonly total: number) {}
+
+  start(index: number, s: PlanStep): void {
+    this.log.info(dotted(`${index} of ${this.total} START ${describeStep(s)}`, 'RUN'), 'node_start', { unique_id: s.uniqueId, index, total: this.total });
+  }
+
+  finish(index: number, s: PlanStep, r: NodeResult): void {
+    const c = this.log.c;
+    const data = { unique_id: s.uniqueId, index, total: this.total, status: r.status, execution_time: r.executionTime, rows_affected: r.rowsAffected ?? null };
+    const t = `${r.executionTime.toFixed(2)}s`;
+    if (r.status === 'success') {
+      const verb = s.resourceType === 'seed' ? 'loaded' : 'created';
+      const tag = s.resourceType === 'seed' && r.rowsAffected !== undefined ? `INSERT ${r.rowsAffected}` : 'OK';
+      this.log.info(dotted(`${index} of ${this.total} ${c.green('OK')} ${verb} ${describeStep(s)}`, `${c.green(tag)} in ${t}`), 'node_finished', data);
+    } else if (r.status === 'skipped') {
+      this.log.info(dotted(`${index} of ${this.total} ${c.yellow('SKIP')} relation ${s.relation.schema}.${s.relation.identifier}`, c.yellow('SKIP')), 'node_finished', data);
+    } else {
+      const verb = s.resourceType === 'seed' ? 'loading' : 'creating';
+      this.log.info(dotted(`${index} of ${this.total} ${c.red('ERROR')} ${verb} ${describeStep(s)}`, `${c.red('ERROR')} in ${t}`), 'node_finished', data);
+    }
+  }
+
+  summary(outcome: RunOutcome, what: string): void {
+    const c = this.log.c;
+    const counts = countStatuses(outcome.results);
+    this.log.info('');
+    this.log.info(`Finished running ${what} in ${outcome.elapsed.toFixed(2)}s.`, 'run_finished', { elapsed: outcome.elapsed });
+    const failed = outcome.results.filter((r) => r.status === 'error' || r.status === 'fail');
+    if (failed.length || outcome.hookErrors.length) {
+      this.log.info('');
+      this.log.info(c.red(`Completed with ${failed.length + outcome.hookErrors.length} error${failed.length + outcome.hookErrors.length === 1 ? '' : 's'}:`));
+      for (const h of outcome.hookErrors) {
+        this.log.info('');
+        this.log.info(h);
+      }
+      for (const r of failed) {
+        this.log.info('');
+        this.log.info(c.red(`Failure in ${r.resourceType} ${r.name} (${r.path ?? ''})`), 'node_error', { unique_id: r.uniqueId, error: r.error ?? null });
+        for (const l of (r.error?.message ?? r.message).split('\n')) this.log.info(`  ${l}`);
+        if (r.compiledPath) this.log.info(`  compiled code at ${r.compiledPath}${r.error?.compiledLine ? `:${r.error.compiledLine}` : ''}`);
+      }
+    } else if (outcome.cancelled) {
+      this.log.info(c.yellow('Run cancelled.'));
+    } else {
+      this.log.info(c.green('Completed successfully'));
+    }
+    this.log.info('');
+    this.log.info(
+      `Done. PASS=${counts.pass} WARN=${counts.warn} ERROR=${counts.error} SKIP=${counts.skip} TOTAL=${counts.total}`,
+      'run_summary',
+      { ...counts },
+    );
+  }
+}

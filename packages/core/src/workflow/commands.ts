@@ -1,0 +1,152 @@
+import type { LockHandle } from '../adapter/types.js';
+import { tmpRelation } from '../adapter/dialect.js';
+import { writeCompiled, writeManifest, writeRunResults } from '../artifacts/write.js';
+import type { Manifest } from '../compile/manifest.js';
+import { renderManifest, type Introspection } from '../compile/render.js';
+import { introspect, schemasOf } from '../plan/introspect.js';
+import { buildPlan, relationOf, type Plan } from '../plan/plan.js';
+import { RunConsole } from '../run/console.js';
+import { countStatuses, type RunOutcome } from '../run/results.js';
+import { runPlan } from '../run/runner.js';
+import { selectNodes } from '../select/select.js';
+import { acquireLock, type OpenProject } from './open.js';
+import type { SelectionOptions } from './options.js';
+
+export type BuildCommand = 'run' | 'seed' | 'build';
+
+export interface ExecuteOptions extends SelectionOptions {
+  command: BuildCommand;
+  failFast?: boolean;
+  dryRun?: boolean;
+  /** Wait for the run lock (default) or fail at once when it is held. */
+  wait?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ExecuteResult {
+  exitCode: number;
+  outcome?: RunOutcome;
+  plan?: Plan;
+  selected: string[];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function foundLine(m: Manifest): string {
+  const nodes = Object.values(m.nodes);
+  const models = nodes.filter((n) => n.resourceType === 'model').length;
+  const seeds = nodes.length - models;
+  const parts = [plural(models, 'model'), plural(seeds, 'seed'), plural(Object.keys(m.sources).length, 'source'), plural(Object.keys(m.macros).length, 'macro')];
+  return `Found ${parts.join(', ')}`;
+}
+
+function whatRan(plan: Plan): string {
+  const counts = new Map<string, number>();
+  for (const s of plan.steps) {
+    const k = s.resourceType === 'seed' ? 'seed' : `${s.materialized} model`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const parts = [...counts].map(([k, n]) => plural(n, k));
+  const hooks = plan.onRunStart.length + plan.onRunEnd.length;
+  if (hooks) parts.push(plural(hooks, 'hook'));
+  return parts.join(', ') || 'nothing';
+}
+
+/** Render, then lock, introspect, plan and run the selected seeds/models; writes artifacts. */
+export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<ExecuteResult> {
+  const { logger } = p.opts;
+  const adapter = p.adapter!;
+  const manifest = p.session.manifest;
+  const resourceTypes: ('model' | 'seed')[] = o.command === 'seed' ? ['seed'] : o.command === 'run' ? ['model'] : ['model', 'seed'];
+  const selected = selectNodes(manifest, p.graph, p.order, { select: o.select, exclude: o.exclude, resourceTypes });
+  logger.info(foundLine(manifest), 'found', { nodes: Object.keys(manifest.nodes).length });
+  if (selected.length === 0) {
+    if (o.select?.length || o.exclude?.length) logger.warn('The selection criteria did not match any nodes');
+    logger.info('Nothing to do. Try checking your model configs and model specification args');
+    return { exitCode: 0, selected };
+  }
+  // Readers may skip the lock only where the warehouse lets them share with a writer.
+  const needLock = !o.dryRun || !adapter.capabilities.concurrentReaders;
+  let lock: LockHandle | undefined;
+  try {
+    if (needLock) lock = await acquireLock(p, o.wait ?? true);
+    const rels = selected.map((id) => relationOf(manifest.nodes[id]!));
+    const intro: Introspection = await introspect(adapter, schemasOf([...rels, ...rels.map(tmpRelation)]));
+    renderManifest(p.session, { dialect: p.dialect, introspection: intro });
+    const targetPath = p.project.config.targetPath;
+    writeCompiled(p.project.root, targetPath, manifest);
+    writeManifest(p.project.root, targetPath, manifest);
+    const plan = buildPlan({ session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build' });
+    if (o.dryRun) {
+      printPlan(p, plan);
+      return { exitCode: 0, plan, selected };
+    }
+    logger.info('');
+    const outcome = await runPlan({
+      plan,
+      adapter,
+      logger,
+      threads: p.threads,
+      failFast: o.failFast,
+      signal: o.signal,
+      sourceLines: (id) => {
+        const n = manifest.nodes[id];
+        if (!n || n.resourceType !== 'model' || n.compiledCode === undefined) return undefined;
+        return { raw: n.rawCode.split('\n').length, compiled: n.compiledCode.split('\n').length };
+      },
+    });
+    writeRunResults(p.project.root, targetPath, outcome, {
+      command: o.command,
+      invocationId: p.invocationId,
+      generatedAt: new Date().toISOString(),
+      targetName: p.target.name,
+      args: { select: o.select ?? [], exclude: o.exclude ?? [], threads: p.threads, fail_fast: Boolean(o.failFast) },
+    });
+    new RunConsole(logger, plan.steps.length).summary(outcome, whatRan(plan));
+    const counts = countStatuses(outcome.results);
+    const exitCode = outcome.cancelled ? 130 : counts.error > 0 || outcome.hookErrors.length > 0 ? 1 : 0;
+    return { exitCode, outcome, plan, selected };
+  } finally {
+    await lock?.release();
+  }
+}
+
+function printPlan(p: OpenProject, plan: Plan): void {
+  const { logger } = p.opts;
+  logger.info(`Dry run: ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}; nothing is written to the warehouse.`, 'dry_run', { steps: plan.steps.length });
+  const show = (title: string, list: { sql: string; label: string }[]) => {
+    for (const s of list) logger.print(`  -- ${title}: ${s.label}\n${s.sql.replace(/^/gm, '    ')};`);
+  };
+  for (const s of plan.schemas) logger.print(`-- schema ${s.schema}\n    ${p.dialect.createSchema(s.schema, s.database)};`);
+  show('on-run-start', plan.onRunStart);
+  for (const s of plan.steps) {
+    logger.print(`\n-- ${s.resourceType} ${s.name} (${s.materialized}) -> ${s.relationName}`);
+    show('pre', s.pre);
+    show('build', s.build);
+    show('publish (one transaction)', s.publish);
+  }
+  show('on-run-end', plan.onRunEnd);
+}
+
+/** `tform compile`: render every model (with introspection when `introspect` is set) and write artifacts. */
+export async function executeCompile(p: OpenProject, o: SelectionOptions & { introspect?: boolean; wait?: boolean }): Promise<{ manifest: Manifest; selected: string[] }> {
+  const manifest = p.session.manifest;
+  const selected = selectNodes(manifest, p.graph, p.order, { select: o.select, exclude: o.exclude, resourceTypes: ['model', 'seed'] });
+  let intro: Introspection | undefined;
+  if (o.introspect) {
+    const adapter = p.adapter!;
+    const lock = adapter.capabilities.concurrentReaders ? undefined : await acquireLock(p, o.wait ?? true);
+    try {
+      const rels = selected.map((id) => relationOf(manifest.nodes[id]!));
+      intro = await introspect(adapter, schemasOf(rels));
+    } finally {
+      await lock?.release();
+    }
+  }
+  renderManifest(p.session, { dialect: p.dialect, introspection: intro });
+  writeCompiled(p.project.root, p.project.config.targetPath, manifest);
+  writeManifest(p.project.root, p.project.config.targetPath, manifest);
+  return { manifest, selected };
+}

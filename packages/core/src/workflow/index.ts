@@ -1,0 +1,3 @@
+export * from './options.js';
+export * from './open.js';
+export * from './commands.js';

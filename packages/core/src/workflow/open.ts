@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { DirectedGraph } from 'graphology';
+import { resolveAdapterFactory } from '../adapter/registry.js';
+import type { Adapter, AdapterFactory, TargetProfile } from '../adapter/types.js';
+import { isLockHandle, type LockHandle } from '../adapter/types.js';
+import type { Dialect } from '../adapter/dialect.js';
+import { createClock, type Clock } from '../clock.js';
+import { TformError } from '../errors/index.js';
+import { registerSecret, registerSecretEnv } from '../log/secrets.js';
+import { buildManifest, type CompileSession } from '../compile/resolve.js';
+import { TemplateEngine } from '../compile/templating.js';
+import { buildGraph, generations, type NodeAttrs } from '../graph/graph.js';
+import { loadProject, type LoadedProject } from '../project/load.js';
+import { loadProfile } from '../project/profiles.js';
+import { isPlainObject, parseYaml, yamlLine, readText } from '../project/yaml.js';
+import type { CommonOptions } from './options.js';
+
+/** A project opened for a command: parsed, resolved and graphed; no connection yet. */
+export interface OpenProject {
+  opts: CommonOptions;
+  project: LoadedProject;
+  target: TargetProfile;
+  profileFile: string;
+  factory: AdapterFactory;
+  /** Created lazily: opening the project never connects. */
+  adapter?: Adapter;
+  dialect: Dialect;
+  session: CompileSession;
+  graph: DirectedGraph<NodeAttrs>;
+  /** All node ids in topological order. */
+  order: string[];
+  clock: Clock;
+  invocationId: string;
+  threads: number;
+}
+
+export function parseVars(v: CommonOptions['vars']): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (typeof v !== 'string') return v;
+  if (!v.trim()) return {};
+  let doc: unknown;
+  try {
+    doc = parseYaml(v, '--vars');
+  } catch (e) {
+    throw new TformError('VARS_INVALID', `--vars is not valid YAML or JSON: ${(e as Error).message}`, { hint: `e.g. --vars '{start_date: 2024-01-01}'` });
+  }
+  if (!isPlainObject(doc)) throw new TformError('VARS_INVALID', `--vars must be a mapping, got ${JSON.stringify(doc)}`, { hint: `e.g. --vars '{start_date: 2024-01-01}'` });
+  return doc;
+}
+
+/** Load, parse and resolve the project, its profile and adapter type. Every user error surfaces here. */
+export async function openProject(opts: CommonOptions): Promise<OpenProject> {
+  const env = opts.env ?? process.env;
+  registerSecretEnv(env);
+  const clock = createClock(opts.now, env);
+  const cliVars = parseVars(opts.vars);
+  const project = loadProject(opts.projectDir);
+  const profileEngine = new TemplateEngine({ vars: cliVars, env });
+  const prof = loadProfile({
+    projectDir: project.root,
+    profilesDir: opts.profilesDir,
+    env,
+    profileName: project.config.profile,
+    targetName: opts.target,
+    engine: profileEngine,
+  });
+  const typeLine = () => {
+    try {
+      return yamlLine(readText(prof.file.startsWith('/') ? prof.file : `${project.root}/${prof.file}`, prof.file), [project.config.profile, 'outputs', prof.target.name, 'type']);
+    } catch {
+      return undefined;
+    }
+  };
+  const factory = await resolveAdapterFactory(prof.target.type, { projectDir: project.root, builtins: opts.builtins, file: prof.file, line: typeLine() });
+  for (const f of factory.secretFields ?? []) registerSecret(prof.target[f]);
+  if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
+    throw new TformError('FLAG_INVALID', `--threads must be a positive integer, got ${opts.threads}`);
+  }
+  const threads = opts.threads ?? prof.target.threads ?? 4;
+  // The dialect is pure: asking the factory for an adapter does not connect.
+  const adapter = await factory.create(prof.target, { projectDir: project.root, threads });
+  const invocationId = randomUUID();
+  const session = buildManifest({
+    project,
+    target: prof.target,
+    dialect: adapter.dialect,
+    cliVars,
+    logger: opts.logger,
+    invocationId,
+    now: clock.now(),
+    env,
+  });
+  const graph = buildGraph(session.manifest);
+  const order = generations(graph).flat();
+  return { opts, project, target: prof.target, profileFile: prof.file, factory, adapter, dialect: adapter.dialect, session, graph, order, clock, invocationId, threads };
+}
+
+/**
+ * Take the run lock of the target. Waits (saying who holds it) unless `wait` is false, in which
+ * case a held lock is a user error (exit 2).
+ */
+export async function acquireLock(p: OpenProject, wait: boolean): Promise<LockHandle> {
+  const adapter = p.adapter!;
+  const r = await adapter.lock(`tform:${p.project.config.name}:${p.target.name}`, {
+    wait,
+    command: p.opts.command ?? 'tform',
+    onWait: (h) => p.opts.logger.info(`Waiting for the run lock of target '${p.target.name}', held by pid ${h.pid} on ${h.host} since ${h.startedAt} (${h.command})`, 'lock_wait', { holder: h }),
+  });
+  if (!isLockHandle(r)) {
+    throw new TformError('LOCK_HELD', `target '${p.target.name}' is locked by pid ${r.heldBy.pid} on ${r.heldBy.host} since ${r.heldBy.startedAt} (${r.heldBy.command})`, {
+      hint: 'wait for that run to finish, or run without --no-wait to queue behind it',
+    });
+  }
+  if (r.tookOverFrom) {
+    const h = r.tookOverFrom;
+    p.opts.logger.warn(`took over a stale run lock of pid ${h.pid} on ${h.host} from ${h.startedAt} (${h.command})`);
+  }
+  return r;
+}
+
+export function newInvocationId(): string {
+  return randomUUID();
+}
