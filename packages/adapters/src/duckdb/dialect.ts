@@ -1,0 +1,42 @@
+import { DefaultDialect, type CsvLoadOptions, type Grain } from '@tform/core';
+
+/**
+ * SQL text for DuckDB. Pure: no I/O.
+ *
+ * DuckDB facts this relies on (checked against DuckDB 1.5.6):
+ * - Identifiers are double-quoted with `""` as the escape; any Unicode is allowed inside quotes.
+ *   Name resolution is case-insensitive even for quoted names (`"Foo"` and `"foo"` are the same
+ *   relation); the spelling used at creation is what the catalog stores.
+ * - `database.schema.name` is valid for attached databases, so relations carry the database
+ *   part only when the ref names one (DefaultDialect.relation already does exactly that).
+ * - `create table … as (\n<query>\n)` and `create view … as (\n<query>\n)` accept a parenthesised
+ *   query, so the inherited createTableAs/createViewAs are used unchanged.
+ * - DDL is transactional: inside BEGIN … COMMIT, `drop table|view if exists` followed by
+ *   `alter table|view … rename to …` commits atomically. Other connections keep seeing the old
+ *   relation until COMMIT, and ROLLBACK restores it. This holds for table→table, view→view and
+ *   for a change of kind (drop view + alter table rename, drop table + alter view rename), so the
+ *   inherited publish() (drop existing, then rename tmp) is correct for DuckDB as it stands.
+ */
+export class DuckDBDialect extends DefaultDialect {
+  override readonly name: string = 'duckdb';
+
+  /**
+   * `read_csv` with a header row and the given delimiter. Types not fixed by config are
+   * auto-detected by DuckDB's sniffer. Keys of `types` are matched to the header
+   * case-insensitively; a key that names no CSV column is a Binder Error.
+   */
+  selectFromCsv(opts: CsvLoadOptions): string {
+    const args = [this.stringLiteral(opts.path), 'header = true', `delim = ${this.stringLiteral(opts.delimiter)}`];
+    const typed = Object.entries(opts.columnTypes);
+    if (typed.length > 0) {
+      const fields = typed.map(([col, type]) => `${this.stringLiteral(col)}: ${this.stringLiteral(type)}`);
+      args.push(`types = {${fields.join(', ')}}`);
+    }
+    return `select * from read_csv(${args.join(', ')})`;
+  }
+
+  /** DuckDB spells it `date_trunc('<grain>', expr)`; a DATE argument yields a TIMESTAMP. */
+  override dateTrunc(grain: Grain, expr: string): string {
+    return `date_trunc(${this.stringLiteral(grain)}, ${expr})`;
+  }
+}
