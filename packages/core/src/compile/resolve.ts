@@ -10,7 +10,8 @@ import { baseContext, TFORM_VERSION } from './context.js';
 import { LAYERS, MANIFEST_VERSION, type ExecNode, type Manifest, type ModelNode, type SeedNode, type SourceNode } from './manifest.js';
 import { Naming } from './naming.js';
 import { parseModel, type ParsedModel } from './parse.js';
-import { newScope } from './scope.js';
+import { callLine, newScope } from './scope.js';
+import { materializationNames } from '../materialize/index.js';
 import { TemplateEngine } from './templating.js';
 
 export interface ManifestOptions {
@@ -104,6 +105,18 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       continue;
     }
     const materialized = String(config.materialized ?? 'view');
+    if (!materializationNames().includes(materialized)) {
+      const where = p.fileConfig.materialized !== undefined
+        ? { file: p.path, line: callLine(p.raw, 'config', []) }
+        : patch?.config.materialized !== undefined
+          ? { file: patch.file, line: patch.line }
+          : { file: cfg.file };
+      const near = closest(materialized, materializationNames());
+      throw new TformError('CONFIG_INVALID', `model ${p.name} has unknown materialization '${materialized}'`, {
+        ...where,
+        hint: `${near ? `did you mean '${near}'? ` : ''}materializations: ${materializationNames().join(', ')}`,
+      });
+    }
     config = { ...config, materialized, tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
     const fqn = [cfg.name, ...p.folders, p.name];
     const nn = { name: p.name, path: p.path, resourceType: 'model' as const, fqn, config };

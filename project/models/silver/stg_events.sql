@@ -1,0 +1,19 @@
+-- Silver: typed, deduplicated events with the calendar day they belong to (UTC).
+with ranked as (
+    select
+        *,
+        row_number() over (partition by event_id order by event_ts) as copy_no
+    from {{ ref('brz_events') }}
+)
+select
+    cast(event_id as bigint) as event_id,
+    cast(user_id as bigint) as user_id,
+    lower(event_type) as event_type,
+    event_ts,
+    {{ event_day('event_ts') }} as event_date,
+    platform,
+    upper(country) as country,
+    coalesce(cast(coins_delta as integer), 0) as coins_delta,
+    match_id
+from ranked
+where copy_no = 1
