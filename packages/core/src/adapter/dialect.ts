@@ -34,6 +34,12 @@ export interface Dialect {
   publish(tmp: RelationRef, target: RelationRef, kind: RelationKind, existing: RelationKind | undefined): string[];
   /** SELECT reading a local CSV file, for dialects whose warehouse can (capability readLocalCsv). */
   selectFromCsv?(opts: CsvLoadOptions): string;
+  /** Warehouse type for a column kind inferred from a seed CSV. */
+  seedColumnType(kind: 'integer' | 'number' | 'boolean' | 'date' | 'timestamp' | 'text'): string;
+  /** CREATE TABLE with explicit columns (seeds loaded by INSERT). */
+  createTable(r: RelationRef, columns: { name: string; type: string }[]): string;
+  /** Multi-row INSERT of literal values (already rendered as SQL literals). */
+  insertValues(r: RelationRef, columns: string[], rows: string[][]): string;
   dateTrunc(grain: Grain, expr: string): string;
 }
 
@@ -93,5 +99,18 @@ export class DefaultDialect implements Dialect {
 
   dateTrunc(grain: Grain, expr: string): string {
     return `date_trunc('${grain}', ${expr})`;
+  }
+
+  seedColumnType(kind: 'integer' | 'number' | 'boolean' | 'date' | 'timestamp' | 'text'): string {
+    return { integer: 'bigint', number: 'numeric', boolean: 'boolean', date: 'date', timestamp: 'timestamp', text: 'text' }[kind];
+  }
+
+  createTable(r: RelationRef, columns: { name: string; type: string }[]): string {
+    return `create table ${this.relation(r)} (\n${columns.map((c) => `  ${this.quoteIdent(c.name)} ${c.type}`).join(',\n')}\n)`;
+  }
+
+  insertValues(r: RelationRef, columns: string[], rows: string[][]): string {
+    const cols = columns.map((c) => this.quoteIdent(c)).join(', ');
+    return `insert into ${this.relation(r)} (${cols}) values\n${rows.map((row) => `(${row.join(', ')})`).join(',\n')}`;
   }
 }

@@ -182,7 +182,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       layer: typeof config.layer === 'string' ? config.layer : 'bronze',
       dependsOn: { nodes: [], macros: [] },
       materialized: 'seed',
-      checksum: '',
+      checksum: s.checksum,
       absPath: s.abs,
     };
     nodes[node.uniqueId] = node;

@@ -4,6 +4,8 @@ import { materializeEphemeral, materializeSeed, materializeTable, materializeVie
 import type { MaterializeContext, Materializer, NodeStatements } from './types.js';
 
 export * from './types.js';
+export * from './seedCsv.js';
+export { SEED_BATCH_ROWS } from './relationBuild.js';
 
 const MATERIALIZERS: Record<string, Materializer> = {
   view: materializeView,

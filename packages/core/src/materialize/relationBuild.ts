@@ -1,6 +1,5 @@
 import { tmpRelation } from '../adapter/dialect.js';
 import type { RelationKind } from '../adapter/types.js';
-import { TformError } from '../errors/index.js';
 import type { ExecNode } from '../compile/manifest.js';
 import { embedding, hooks, type MaterializeContext, type NodeStatements, type Statement } from './types.js';
 
@@ -44,15 +43,29 @@ export function materializeTable(node: ExecNode, ctx: MaterializeContext): NodeS
   return buildAndSwap('table', ctx, (tmp) => embedding(ctx.dialect.createTableAs(tmp, sql), sql, 'create tmp table'));
 }
 
+/** Rows per INSERT statement when a seed is loaded through SQL. */
+export const SEED_BATCH_ROWS = 500;
+
 export function materializeSeed(node: ExecNode, ctx: MaterializeContext): NodeStatements {
   if (node.resourceType !== 'seed') throw new Error(`internal: ${node.uniqueId} is not a seed`);
   const { dialect } = ctx;
-  if (!ctx.capabilities.readLocalCsv || !dialect.selectFromCsv) {
-    throw new TformError('ADAPTER_UNSUPPORTED', `seeds are not supported by the ${dialect.name} adapter yet`, { file: node.path });
-  }
   const columnTypes = (node.config.column_types as Record<string, string> | undefined) ?? {};
-  const select = dialect.selectFromCsv({ path: node.absPath, columnTypes, delimiter: String(node.config.delimiter ?? ',') });
-  return buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTableAs(tmp, select), label: 'load seed into tmp' }));
+  if (ctx.capabilities.readLocalCsv && dialect.selectFromCsv) {
+    const select = dialect.selectFromCsv({ path: node.absPath, columnTypes, delimiter: String(node.config.delimiter ?? ',') });
+    return buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTableAs(tmp, select), label: 'load seed into tmp' }));
+  }
+  if (!ctx.seed) throw new Error(`internal: seed ${node.name} was not read for a warehouse that cannot read files`);
+  const seed = ctx.seed;
+  const lowerTypes = new Map(Object.entries(columnTypes).map(([k, v]) => [k.toLowerCase(), v]));
+  const columns = seed.columns.map((c) => ({ name: c.name, type: lowerTypes.get(c.name.toLowerCase()) ?? dialect.seedColumnType(c.kind) }));
+  const names = columns.map((c) => c.name);
+  const st = buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTable(tmp, columns), label: 'create seed tmp' }));
+  const tmp = tmpRelation(ctx.relation);
+  for (let i = 0; i < seed.rows.length; i += SEED_BATCH_ROWS) {
+    const batch = seed.rows.slice(i, i + SEED_BATCH_ROWS).map((r) => names.map((_, j) => (r[j] === null || r[j] === undefined ? 'null' : dialect.stringLiteral(r[j]!))));
+    st.build.push({ sql: dialect.insertValues(tmp, names, batch), label: `insert seed rows ${i + 1}-${i + batch.length}` });
+  }
+  return st;
 }
 
 export function materializeEphemeral(): NodeStatements {

@@ -35,6 +35,8 @@ export interface MaterializeContext {
   existingTmp?: RelationInfo;
   preHooks: string[];
   postHooks: string[];
+  /** A seed's parsed CSV, for warehouses that cannot read the file themselves. */
+  seed?: import('./seedCsv.js').SeedTable;
 }
 
 export type Materializer = (node: ExecNode, ctx: MaterializeContext) => NodeStatements;

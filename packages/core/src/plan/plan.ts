@@ -6,6 +6,7 @@ import { existingRelation, renderNodeHooks, type Introspection } from '../compil
 import type { CompileSession } from '../compile/resolve.js';
 import { materialize, type NodeStatements, type Statement } from '../materialize/index.js';
 import { schemasOf } from './introspect.js';
+import { readSeedCsv } from '../materialize/seedCsv.js';
 
 export interface PlanStep extends NodeStatements {
   uniqueId: string;
@@ -73,6 +74,7 @@ export function buildPlan(o: PlanOptions): Plan {
       existingTmp: existingRelation(o.introspection, tmpRelation(relation)),
       preHooks: renderNodeHooks(o.session, n, o.dialect, 'pre_hook'),
       postHooks: renderNodeHooks(o.session, n, o.dialect, 'post_hook'),
+      seed: n.resourceType === 'seed' && !o.capabilities.readLocalCsv ? readSeedCsv(n.absPath, n.path, String(n.config.delimiter ?? ',')) : undefined,
     });
     return {
       ...st,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TformError } from '../errors/index.js';
 import { readProjectConfig, PROJECT_FILE, type ProjectConfig } from './projectFile.js';
@@ -18,7 +19,7 @@ export interface LoadedProject {
   configChecksum: string;
   models: SourceFile[];
   macros: SourceFile[];
-  seeds: ProjectFile[];
+  seeds: (ProjectFile & { checksum: string })[];
   schemaFiles: { path: string; checksum: string }[];
   modelPatches: Map<string, NodePatch>;
   seedPatches: Map<string, NodePatch>;
@@ -52,7 +53,7 @@ export function loadProject(projectDir: string): LoadedProject {
   const { config, text } = readProjectConfig(root);
   const models = readAll(walk(root, config.modelPaths, ['.sql']));
   const macros = readAll(walk(root, config.macroPaths, ['.sql']));
-  const seeds = walk(root, config.seedPaths, ['.csv']);
+  const seeds = walk(root, config.seedPaths, ['.csv']).map((f) => ({ ...f, checksum: sha256(readFileSync(f.abs)) }));
   const yamlFiles = walk(root, [...config.modelPaths, ...config.seedPaths, ...config.macroPaths], ['.yml', '.yaml']).filter(
     (f) => f.path !== PROJECT_FILE,
   );

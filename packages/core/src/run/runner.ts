@@ -28,7 +28,7 @@ async function runStatements(ex: Executor, list: Statement[]): Promise<number | 
   for (const s of list) {
     try {
       const r = await ex.execute(s.sql);
-      if (r.rowsAffected !== undefined) rows = r.rowsAffected;
+      if (r.rowsAffected !== undefined) rows = (rows ?? 0) + r.rowsAffected;
     } catch (e) {
       throw new StepFailure(e, s);
     }

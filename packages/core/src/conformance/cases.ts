@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { isLockHandle } from '../adapter/types.js';
+import { num, type CaseProject } from './harness.js';
+
+export interface ConformanceCase {
+  name: string;
+  files: Record<string, string>;
+  check(p: CaseProject, schema: string): Promise<void>;
+}
+
+const statuses = (r: { outcome?: { results: { name: string; status: string }[] } }) =>
+  Object.fromEntries((r.outcome?.results ?? []).map((x) => [x.name, x.status]));
+
+async function relations(p: CaseProject, schema: string): Promise<Map<string, string>> {
+  const a = await p.adapter();
+  try {
+    return new Map((await a.listRelations(schema)).map((r) => [r.identifier, r.kind]));
+  } finally {
+    await a.close();
+  }
+}
+
+function q(p: CaseProject, schema: string, ident: string): Promise<string> {
+  return p.adapter().then(async (a) => {
+    const s = a.dialect.relation({ schema, identifier: ident });
+    await a.close();
+    return s;
+  });
+}
+
+export const CASES: ConformanceCase[] = [
+  {
+    name: 'schemas and naming',
+    files: {
+      'tform_project.yml': 'name: conformance\nprofile: conformance\nmodels:\n  marts:\n    +schema: marts\n',
+      'models/base_m.sql': 'select 1 as id',
+      'models/marts/fancy.sql': "{{ config(alias='fancy_alias') }}\nselect id from {{ ref('base_m') }}",
+    },
+    async check(p, schema) {
+      const r = await p.run('run');
+      assert.equal(r.exitCode, 0, p.logger.text);
+      assert.equal((await relations(p, schema)).get('base_m'), 'view');
+      const marts = await relations(p, `${schema}_marts`);
+      assert.equal(marts.get('fancy_alias'), 'view');
+      assert.equal(marts.has('fancy'), false);
+    },
+  },
+  {
+    name: 'seeds',
+    files: {
+      'seeds/players.csv': 'id,name,score,active,joined,seen_at\n1,Ann,1.5,true,2024-01-02,2024-01-02 10:00:00\n2,"O\'Brien, Bo",,false,,\n3,Zoë,-2.25,true,2024-03-04,2024-03-04 23:59:59\n',
+      'tform_project.yml': 'name: conformance\nprofile: conformance\nseeds:\n  players:\n    +column_types:\n      name: varchar(100)\n',
+    },
+    async check(p, schema) {
+      for (let i = 0; i < 2; i++) {
+        const r = await p.run('seed');
+        assert.equal(r.exitCode, 0, p.logger.text);
+        assert.equal(r.outcome!.results[0]!.rowsAffected, 3);
+      }
+      const rel = await q(p, schema, 'players');
+      const rows = await p.query(`select id, name, score, active, joined from ${rel} order by id`);
+      assert.equal(rows.length, 3);
+      assert.equal(rows[1]!.name, "O'Brien, Bo");
+      assert.equal(rows[1]!.score, null);
+      assert.equal(rows[1]!.joined, null);
+      assert.equal(rows[2]!.name, 'Zoë');
+      assert.equal(num(rows[2]!.score), -2.25);
+      assert.equal(rows[0]!.active, true);
+      assert.equal(num(rows[0]!.id), 1);
+    },
+  },
+  {
+    name: 'view and table',
+    files: {
+      'models/v.sql': "{{ config(materialized='view') }}\nselect 1 as id union all select 2",
+      'models/t.sql': "{{ config(materialized='table') }}\nselect id * 10 as id from {{ ref('v') }}",
+    },
+    async check(p, schema) {
+      for (let i = 0; i < 2; i++) assert.equal((await p.run('run')).exitCode, 0, p.logger.text);
+      const rels = await relations(p, schema);
+      assert.equal(rels.get('v'), 'view');
+      assert.equal(rels.get('t'), 'table');
+      assert.equal([...rels.keys()].some((k) => k.includes('__tform_tmp')), false, 'no temporary relation left behind');
+      const rows = await p.query(`select id from ${await q(p, schema, 't')} order by id`);
+      assert.deepEqual(rows.map((r) => num(r.id)), [10, 20]);
+      // A model that switches kind replaces the other kind of relation.
+      p.write({ 'models/v.sql': "{{ config(materialized='table') }}\nselect 3 as id" });
+      assert.equal((await p.run('run')).exitCode, 0, p.logger.text);
+      assert.equal((await relations(p, schema)).get('v'), 'table');
+    },
+  },
+  {
+    name: 'ephemeral',
+    files: {
+      'models/eph_a.sql': "{{ config(materialized='ephemeral') }}\nselect 1 as id",
+      'models/eph_b.sql': "{{ config(materialized='ephemeral') }}\nselect id + 1 as id from {{ ref('eph_a') }}",
+      'models/out.sql': "with x as (select * from {{ ref('eph_b') }})\nselect id from x union all select id from {{ ref('eph_a') }}",
+    },
+    async check(p, schema) {
+      assert.equal((await p.run('run')).exitCode, 0, p.logger.text);
+      const rels = await relations(p, schema);
+      assert.equal(rels.has('eph_a') || rels.has('eph_b'), false, 'ephemeral models create no relation');
+      const rows = await p.query(`select id from ${await q(p, schema, 'out')} order by id`);
+      assert.deepEqual(rows.map((r) => num(r.id)), [1, 2]);
+    },
+  },
+  {
+    name: 'hooks',
+    files: {
+      'tform_project.yml': [
+        'name: conformance',
+        'profile: conformance',
+        'on-run-start:',
+        '  - "create table if not exists {{ target.schema }}.audit (seq integer, label varchar(40))"',
+        "  - \"insert into {{ target.schema }}.audit values (1, 'run-start')\"",
+        'on-run-end:',
+        "  - \"insert into {{ target.schema }}.audit values (5, 'run-end')\"",
+      ].join('\n'),
+      'models/m.sql': [
+        "{{ config(materialized='table',",
+        "  pre_hook=\"insert into {{ target.schema }}.audit values (2, 'pre')\",",
+        "  post_hook=[\"insert into {{ target.schema }}.audit values (3, 'post')\", \"insert into {{ target.schema }}.audit select 4, 'post-sees-' || cast(count(*) as varchar(10)) from {{ this }}\"]) }}",
+        'select 1 as id',
+      ].join('\n'),
+    },
+    async check(p, schema) {
+      assert.equal((await p.run('run', { threads: 1 })).exitCode, 0, p.logger.text);
+      const rows = await p.query(`select seq, label from ${await q(p, schema, 'audit')} order by seq`);
+      assert.deepEqual(rows.map((r) => r.label), ['run-start', 'pre', 'post', 'post-sees-1', 'run-end']);
+    },
+  },
+  {
+    name: 'atomic publish',
+    files: {
+      'models/t.sql': "{{ config(materialized='table') }}\nselect 1 as id union all select 2 union all select 3",
+      'models/v.sql': "{{ config(materialized='view') }}\nselect 7 as id",
+    },
+    async check(p, schema) {
+      assert.equal((await p.run('run')).exitCode, 0, p.logger.text);
+      // A build that fails while creating leaves the old relations in place.
+      p.write({
+        'models/t.sql': "{{ config(materialized='table') }}\nselect no_such_column from {{ ref('v') }}",
+        'models/v.sql': "{{ config(materialized='view') }}\nselect missing_col from (select 1 as id) x",
+      });
+      const r = await p.run('run');
+      assert.equal(r.exitCode, 1);
+      assert.deepEqual((await p.query(`select id from ${await q(p, schema, 't')} order by id`)).map((x) => num(x.id)), [1, 2, 3]);
+      assert.deepEqual((await p.query(`select id from ${await q(p, schema, 'v')}`)).map((x) => num(x.id)), [7]);
+      // A failure inside the publish transaction (a post-hook) rolls the swap back.
+      p.write({
+        'models/t.sql': "{{ config(materialized='table', post_hook='select * from no_such_relation_x') }}\nselect 100 as id",
+        'models/v.sql': "{{ config(materialized='view') }}\nselect 7 as id",
+      });
+      assert.equal((await p.run('run')).exitCode, 1);
+      assert.deepEqual((await p.query(`select id from ${await q(p, schema, 't')} order by id`)).map((x) => num(x.id)), [1, 2, 3]);
+      const rels = await relations(p, schema);
+      assert.equal([...rels.keys()].some((k) => k.includes('__tform_tmp')), false, 'failed builds drop their temporary relation');
+    },
+  },
+  {
+    name: 'failure isolation',
+    files: {
+      'models/a.sql': 'select 1 as id',
+      'models/bad.sql': 'select id, no_such_column\nfrom {{ ref("a") }}',
+      'models/child.sql': 'select * from {{ ref("bad") }}',
+      'models/d.sql': "{{ config(materialized='table') }}\nselect id from {{ ref('a') }}",
+    },
+    async check(p, schema) {
+      const r = await p.run('run');
+      assert.equal(r.exitCode, 1);
+      assert.deepEqual(statuses(r), { a: 'success', bad: 'error', child: 'skipped', d: 'success' });
+      const bad = r.outcome!.results.find((x) => x.name === 'bad')!;
+      assert.equal(bad.error?.file, 'models/bad.sql');
+      assert.ok((await relations(p, schema)).has('d'));
+    },
+  },
+  {
+    name: 'lock',
+    files: { 'models/a.sql': 'select 1 as id' },
+    async check(p) {
+      const a1 = await p.adapter();
+      const a2 = await p.adapter();
+      try {
+        const first = await a1.lock('tform:conformance:dev', { wait: false, command: 'first' });
+        assert.ok(isLockHandle(first), 'first lock is granted');
+        const second = await a2.lock('tform:conformance:dev', { wait: false, command: 'second' });
+        assert.ok(!isLockHandle(second), 'second lock is refused while the first is held');
+        assert.equal(second.heldBy.command, 'first');
+        assert.equal(second.heldBy.pid, process.pid);
+        await first.release();
+        const third = await a2.lock('tform:conformance:dev', { wait: false, command: 'third' });
+        assert.ok(isLockHandle(third), 'lock is free after release');
+        await third.release();
+      } finally {
+        await a1.close();
+        await a2.close();
+      }
+    },
+  },
+  {
+    name: 'odd identifiers',
+    files: {
+      'models/reserved.sql': "{{ config(alias='select', materialized='table') }}\nselect 1 as \"order\", 2 as \"Mixed Case\", 3 as \"with space\"",
+      'models/mixed.sql': "{{ config(alias='MixedCase Table', materialized='table') }}\nselect \"order\" from {{ ref('reserved') }}",
+      'models/uni.sql': "{{ config(alias='ünïcødé_名前') }}\nselect \"Mixed Case\" as \"列\" from {{ ref('reserved') }}",
+    },
+    async check(p, schema) {
+      for (let i = 0; i < 2; i++) assert.equal((await p.run('run')).exitCode, 0, p.logger.text);
+      const rels = await relations(p, schema);
+      for (const n of ['select', 'MixedCase Table', 'ünïcødé_名前']) assert.ok(rels.has(n), `relation ${n} exists (have: ${[...rels.keys()].join(', ')})`);
+      const rows = await p.query(`select "order", "Mixed Case", "with space" from ${await q(p, schema, 'select')}`);
+      assert.deepEqual([num(rows[0]!.order), num(rows[0]!['Mixed Case']), num(rows[0]!['with space'])], [1, 2, 3]);
+      const u = await p.query(`select "列" from ${await q(p, schema, 'ünïcødé_名前')}`);
+      assert.equal(num(u[0]!['列']), 2);
+    },
+  },
+  {
+    name: 'type round-trip and NULLs',
+    files: {
+      'models/types.sql': [
+        "{{ config(materialized='table') }}",
+        'select',
+        '  cast(42 as integer) as i,',
+        '  cast(9007199254740993 as bigint) as big,',
+        '  cast(12345.67 as decimal(12, 2)) as dec,',
+        "  cast('it''s ünïcode' as varchar(50)) as txt,",
+        '  cast(true as boolean) as flag,',
+        "  cast('2024-02-29' as date) as d,",
+        "  cast('2024-03-10 01:30:00+00' as timestamp with time zone) as ts,",
+        "  cast('{\"a\": [1, 2], \"b\": \"x\"}' as json) as j",
+        'union all',
+        'select cast(null as integer), cast(null as bigint), cast(null as decimal(12, 2)), cast(null as varchar(50)),',
+        '  cast(null as boolean), cast(null as date), cast(null as timestamp with time zone), cast(null as json)',
+      ].join('\n'),
+    },
+    async check(p, schema) {
+      assert.equal((await p.run('run')).exitCode, 0, p.logger.text);
+      const rows = await p.query(`select * from ${await q(p, schema, 'types')} order by i nulls last`);
+      assert.equal(rows.length, 2);
+      const [r, n] = rows as [Record<string, unknown>, Record<string, unknown>];
+      assert.equal(num(r.i), 42);
+      assert.equal(BigInt(r.big as string | number | bigint), 9007199254740993n);
+      assert.equal(Number(r.dec), 12345.67);
+      assert.equal(r.txt, "it's ünïcode");
+      assert.equal(r.flag, true);
+      const d = r.d instanceof Date ? r.d.toISOString().slice(0, 10) : String(r.d);
+      assert.equal(d, '2024-02-29');
+      assert.ok(r.ts instanceof Date, 'timestamptz comes back as Date');
+      assert.equal((r.ts as Date).toISOString(), '2024-03-10T01:30:00.000Z');
+      const j = typeof r.j === 'string' ? JSON.parse(r.j) : r.j;
+      assert.deepEqual(j, { a: [1, 2], b: 'x' });
+      for (const k of ['i', 'big', 'dec', 'txt', 'flag', 'd', 'ts', 'j']) assert.equal(n[k], null, `NULL ${k} stays NULL`);
+    },
+  },
+];
