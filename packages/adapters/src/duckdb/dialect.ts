@@ -1,4 +1,4 @@
-import { DefaultDialect, type CsvLoadOptions, type Grain } from '@tform/core';
+import { DefaultDialect, type CsvLoadOptions, type Grain, type RelationKind, type RelationRef } from '@tform/core';
 
 /**
  * SQL text for DuckDB. Pure: no I/O.
@@ -38,5 +38,10 @@ export class DuckDBDialect extends DefaultDialect {
   /** DuckDB spells it `date_trunc('<grain>', expr)`; a DATE argument yields a TIMESTAMP. */
   override dateTrunc(grain: Grain, expr: string): string {
     return `date_trunc(${this.stringLiteral(grain)}, ${expr})`;
+  }
+
+  /** DuckDB has no roles or privileges: `grants:` config has nothing to apply. */
+  override grantStatements(_r: RelationRef, _kind: RelationKind, _grants: Record<string, string[]>): string[] {
+    return [];
   }
 }

@@ -38,9 +38,30 @@ export interface Dialect {
   seedColumnType(kind: 'integer' | 'number' | 'boolean' | 'date' | 'timestamp' | 'text'): string;
   /** CREATE TABLE with explicit columns (seeds loaded by INSERT). */
   createTable(r: RelationRef, columns: { name: string; type: string }[]): string;
+  /** Statements granting privileges (`grants:` config, privilege → roles), re-applied on every publish. */
+  grantStatements(r: RelationRef, kind: RelationKind, grants: Record<string, string[]>): string[];
+  /** Statements creating the `indexes:` config of a table, idempotently, on every publish. */
+  indexStatements(r: RelationRef, indexes: IndexSpec[]): string[];
   /** Multi-row INSERT of literal values (already rendered as SQL literals). */
   insertValues(r: RelationRef, columns: string[], rows: string[][]): string;
   dateTrunc(grain: Grain, expr: string): string;
+}
+
+/** One entry of the `indexes:` config (as dbt-postgres spells it). */
+export interface IndexSpec {
+  columns: string[];
+  unique?: boolean;
+  type?: string;
+}
+
+/** Stable short hash (FNV-1a, hex) for generated names. */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
 /** Suffix of the relation a model is built into before it is published. */
@@ -107,6 +128,24 @@ export class DefaultDialect implements Dialect {
 
   createTable(r: RelationRef, columns: { name: string; type: string }[]): string {
     return `create table ${this.relation(r)} (\n${columns.map((c) => `  ${this.quoteIdent(c.name)} ${c.type}`).join(',\n')}\n)`;
+  }
+
+  grantStatements(r: RelationRef, kind: RelationKind, grants: Record<string, string[]>): string[] {
+    void kind;
+    const out: string[] = [];
+    for (const [privilege, roles] of Object.entries(grants)) {
+      if (!/^[a-z ]+$/i.test(privilege)) throw new Error(`invalid privilege '${privilege}'`);
+      for (const role of roles) out.push(`grant ${privilege} on ${this.relation(r)} to ${this.quoteIdent(role)}`);
+    }
+    return out;
+  }
+
+  indexStatements(r: RelationRef, indexes: IndexSpec[]): string[] {
+    return indexes.map((ix) => {
+      const name = `${r.identifier.slice(0, 40)}__${shortHash(JSON.stringify([ix.columns, ix.unique ?? false, ix.type ?? '']))}_idx`;
+      const using = ix.type ? ` using ${ix.type.replace(/[^a-z_]/gi, '')}` : '';
+      return `create ${ix.unique ? 'unique ' : ''}index if not exists ${this.quoteIdent(name)} on ${this.relation(r)}${using} (${ix.columns.map((c) => this.quoteIdent(c)).join(', ')})`;
+    });
   }
 
   insertValues(r: RelationRef, columns: string[], rows: string[][]): string {

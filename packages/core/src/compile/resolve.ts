@@ -12,6 +12,7 @@ import { Naming } from './naming.js';
 import { parseModel, type ParsedModel } from './parse.js';
 import { callLine, newScope } from './scope.js';
 import { materializationNames } from '../materialize/index.js';
+import { normalizeNodeConfig } from './validateConfig.js';
 import { TemplateEngine } from './templating.js';
 
 export interface ManifestOptions {
@@ -118,6 +119,9 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       });
     }
     config = { ...config, materialized, tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
+    config = normalizeNodeConfig(config, p.name, (key) =>
+      p.fileConfig[key] !== undefined ? { file: p.path, line: callLine(p.raw, 'config', []) } : patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : { file: cfg.file },
+    );
     const fqn = [cfg.name, ...p.folders, p.name];
     const nn = { name: p.name, path: p.path, resourceType: 'model' as const, fqn, config };
     const ref = { database: naming.database(nn), schema: naming.schema(nn), identifier: naming.alias(nn) };
@@ -160,6 +164,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       continue;
     }
     config = { ...config, materialized: 'seed', tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
+    config = normalizeNodeConfig(config, s.stem, () => (patch ? { file: patch.file, line: patch.line } : { file: cfg.file }));
     const fqn = [cfg.name, ...s.folders, s.stem];
     const nn = { name: s.stem, path: s.path, resourceType: 'seed' as const, fqn, config };
     const ref = { database: naming.database(nn), schema: naming.schema(nn), identifier: naming.alias(nn) };

@@ -1,4 +1,4 @@
-import { tmpRelation } from '../adapter/dialect.js';
+import { tmpRelation, type IndexSpec } from '../adapter/dialect.js';
 import type { RelationKind } from '../adapter/types.js';
 import type { ExecNode } from '../compile/manifest.js';
 import { embedding, hooks, type MaterializeContext, type NodeStatements, type Statement } from './types.js';
@@ -8,7 +8,7 @@ import { embedding, hooks, type MaterializeContext, type NodeStatements, type St
  * it in (drop old + rename) with the post-hooks in one transaction. A failure before the swap leaves
  * the published relation untouched.
  */
-function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp: ReturnType<typeof tmpRelation>) => Statement): NodeStatements {
+function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp: ReturnType<typeof tmpRelation>) => Statement, node: ExecNode): NodeStatements {
   const { dialect, relation } = ctx;
   const tmp = tmpRelation(relation);
   const build: Statement[] = [];
@@ -20,6 +20,8 @@ function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp:
     build,
     publish: [
       ...dialect.publish(tmp, relation, kind, ctx.existing?.kind).map((sql) => ({ sql, label: 'swap' })),
+      ...(kind === 'table' ? dialect.indexStatements(relation, (node.config.indexes as IndexSpec[] | undefined) ?? []) : []).map((sql) => ({ sql, label: 'index' })),
+      ...dialect.grantStatements(relation, kind, (node.config.grants as Record<string, string[]> | undefined) ?? {}).map((sql) => ({ sql, label: 'grant' })),
       ...hooks(ctx.postHooks, 'post-hook'),
     ],
     cleanup: [{ sql: dialect.dropRelation(tmp, kind), label: 'drop tmp' }],
@@ -35,12 +37,12 @@ function compiled(node: ExecNode): string {
 
 export function materializeView(node: ExecNode, ctx: MaterializeContext): NodeStatements {
   const sql = compiled(node);
-  return buildAndSwap('view', ctx, (tmp) => embedding(ctx.dialect.createViewAs(tmp, sql), sql, 'create tmp view'));
+  return buildAndSwap('view', ctx, (tmp) => embedding(ctx.dialect.createViewAs(tmp, sql), sql, 'create tmp view'), node);
 }
 
 export function materializeTable(node: ExecNode, ctx: MaterializeContext): NodeStatements {
   const sql = compiled(node);
-  return buildAndSwap('table', ctx, (tmp) => embedding(ctx.dialect.createTableAs(tmp, sql), sql, 'create tmp table'));
+  return buildAndSwap('table', ctx, (tmp) => embedding(ctx.dialect.createTableAs(tmp, sql), sql, 'create tmp table'), node);
 }
 
 /** Rows per INSERT statement when a seed is loaded through SQL. */
@@ -52,14 +54,14 @@ export function materializeSeed(node: ExecNode, ctx: MaterializeContext): NodeSt
   const columnTypes = (node.config.column_types as Record<string, string> | undefined) ?? {};
   if (ctx.capabilities.readLocalCsv && dialect.selectFromCsv) {
     const select = dialect.selectFromCsv({ path: node.absPath, columnTypes, delimiter: String(node.config.delimiter ?? ',') });
-    return buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTableAs(tmp, select), label: 'load seed into tmp' }));
+    return buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTableAs(tmp, select), label: 'load seed into tmp' }), node);
   }
   if (!ctx.seed) throw new Error(`internal: seed ${node.name} was not read for a warehouse that cannot read files`);
   const seed = ctx.seed;
   const lowerTypes = new Map(Object.entries(columnTypes).map(([k, v]) => [k.toLowerCase(), v]));
   const columns = seed.columns.map((c) => ({ name: c.name, type: lowerTypes.get(c.name.toLowerCase()) ?? dialect.seedColumnType(c.kind) }));
   const names = columns.map((c) => c.name);
-  const st = buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTable(tmp, columns), label: 'create seed tmp' }));
+  const st = buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTable(tmp, columns), label: 'create seed tmp' }), node);
   const tmp = tmpRelation(ctx.relation);
   for (let i = 0; i < seed.rows.length; i += SEED_BATCH_ROWS) {
     const batch = seed.rows.slice(i, i + SEED_BATCH_ROWS).map((r) => names.map((_, j) => (r[j] === null || r[j] === undefined ? 'null' : dialect.stringLiteral(r[j]!))));
