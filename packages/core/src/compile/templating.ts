@@ -22,6 +22,9 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Template variables that come from the rendering scope rather than being fixed globals. */
+const CONTEXT_NAMES = ['this', 'target', 'model', 'execute', 'project_name', 'run_started_at', 'invocation_id', 'tform_version'];
+
 type Kwargs = Record<string, unknown> & { __keywords?: boolean };
 
 /** Split nunjucks call arguments into positional args and keyword args. */
@@ -55,8 +58,26 @@ export class TemplateEngine {
   constructor(opts: EngineOptions) {
     this.vars = opts.vars;
     this.procEnv = opts.env ?? process.env;
-    this.env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+    // dev: keep nunjucks' TemplateError (with its `cause`) instead of a plain Error, so a
+    // TformError raised inside ref()/var()/env_var() keeps its code and hint.
+    this.env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false, dev: true });
+    this.installContextGlobals();
     this.installGlobals();
+  }
+
+  /**
+   * Macros keep the context they were loaded with, which has no `this` or `target`. These names
+   * are globals whose getters read the scope of whichever node is rendering; a model's own render
+   * context still takes precedence (nunjucks looks up the context before globals).
+   */
+  private installContextGlobals(): void {
+    for (const name of CONTEXT_NAMES) {
+      Object.defineProperty((this.env as unknown as { globals: object }).globals, name, {
+        enumerable: true,
+        configurable: true,
+        get: () => currentScope()?.context[name],
+      });
+    }
   }
 
   private installGlobals(): void {
@@ -174,10 +195,9 @@ export class TemplateEngine {
     for (const f of files) {
       const t = this.template(f.source, f.path);
       let exported: Record<string, unknown> = {};
-      const proxyCtx = this.contextProxy();
       try {
         (t as unknown as { getExported(ctx: unknown, frame: unknown, cb: (e: unknown, r: Record<string, unknown>) => void): void }).getExported(
-          proxyCtx,
+          {},
           null,
           (err, res) => {
             if (err) throw err;
@@ -226,19 +246,7 @@ export class TemplateEngine {
     });
   }
 
-  /**
-   * Macros capture the context they were loaded with. A proxy over the current scope's context lets
-   * a macro see `this`, `target` and `model` of whichever node is rendering.
-   */
-  private contextProxy(): Record<string, unknown> {
-    return new Proxy(
-      {},
-      {
-        has: (_t, k) => typeof k === 'string' && currentScope() !== null && k in currentScope()!.context,
-        get: (_t, k) => (typeof k === 'string' ? currentScope()?.context[k] : undefined),
-      },
-    );
-  }
+
 }
 
 function macroArgs(source: string, name: string): string[] {

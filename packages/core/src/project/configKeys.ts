@@ -32,7 +32,8 @@ function asList(v: unknown): unknown[] {
 
 /** Apply `layer` on top of `base` following dbt's merge rules (lists add up, dicts merge, rest overrides). */
 export function mergeConfig(base: Record<string, unknown>, layer: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(base)) out[normalizeKey(k)] = v;
   for (const [rawKey, v] of Object.entries(layer)) {
     const k = normalizeKey(rawKey);
     if (ADDITIVE_KEYS.has(k)) {
