@@ -61,7 +61,6 @@ export interface SourceNode {
   schema: string;
   relationName: string;
   path: string;
-  line: number;
   fqn: string[];
   description: string;
   columns: ColumnSpec[];

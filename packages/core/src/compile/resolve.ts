@@ -310,7 +310,6 @@ function resolveSources(o: ManifestOptions, engine: TemplateEngine, context: Rec
         schema: ref.schema,
         relationName: dialect.relation(ref),
         path: s.file,
-        line: s.line,
         fqn: [project.config.name, s.name, t.name],
         description: t.description || s.description,
         columns: t.columns,

@@ -1,5 +1,7 @@
 import { TformError } from '../errors/index.js';
-import { isPlainObject, yamlLine } from './yaml.js';
+import { isPlainObject, yamlLocator } from './yaml.js';
+
+type Locate = (path: (string | number)[]) => number | undefined;
 
 /** A column as described in schema YAML. */
 export interface ColumnSpec {
@@ -68,12 +70,12 @@ function tests(o: Record<string, unknown>): unknown[] {
   return t;
 }
 
-function columns(v: unknown, file: string, text: string, path: (string | number)[]): ColumnSpec[] {
+function columns(v: unknown, file: string, loc: Locate, path: (string | number)[]): ColumnSpec[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new TformError('CONFIG_INVALID', `'columns' must be a list`, { file, line: yamlLine(text, path) });
+  if (!Array.isArray(v)) throw new TformError('CONFIG_INVALID', `'columns' must be a list`, { file, line: loc(path) });
   return v.map((c, i) => {
     if (!isPlainObject(c) || typeof c.name !== 'string') {
-      throw new TformError('CONFIG_INVALID', `each column needs a 'name'`, { file, line: yamlLine(text, [...path, i]) });
+      throw new TformError('CONFIG_INVALID', `each column needs a 'name'`, { file, line: loc([...path, i]) });
     }
     return {
       name: c.name,
@@ -85,39 +87,40 @@ function columns(v: unknown, file: string, text: string, path: (string | number)
   });
 }
 
-function patches(list: unknown, key: string, file: string, text: string): NodePatch[] {
+function patches(list: unknown, key: string, file: string, loc: Locate): NodePatch[] {
   if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw new TformError('CONFIG_INVALID', `'${key}' must be a list of entries with a name`, { file, line: yamlLine(text, [key]) });
+  if (!Array.isArray(list)) throw new TformError('CONFIG_INVALID', `'${key}' must be a list of entries with a name`, { file, line: loc([key]) });
   return list.map((m, i) => {
-    const line = yamlLine(text, [key, i]) ?? 1;
-    if (!isPlainObject(m) || typeof m.name !== 'string') throw new TformError('CONFIG_INVALID', `each entry of '${key}' needs a 'name'`, { file, line });
+    if (!isPlainObject(m) || typeof m.name !== 'string') throw new TformError('CONFIG_INVALID', `each entry of '${key}' needs a 'name'`, { file, line: loc([key, i]) });
     const config = m.config === undefined ? {} : m.config;
-    if (!isPlainObject(config)) throw new TformError('CONFIG_INVALID', `'config' of ${m.name} must be a mapping`, { file, line: yamlLine(text, [key, i, 'config']) });
-    return {
+    if (!isPlainObject(config)) throw new TformError('CONFIG_INVALID', `'config' of ${m.name} must be a mapping`, { file, line: loc([key, i, 'config']) });
+    const patch: NodePatch = {
       name: m.name,
       file,
-      line,
+      line: 0,
       description: str(m.description),
       config,
-      columns: columns(m.columns, file, text, [key, i, 'columns']),
+      columns: columns(m.columns, file, loc, [key, i, 'columns']),
       tests: tests(m),
       meta: obj(m.meta),
     };
+    // Only error messages read the line; finding it needs the slow positional parse.
+    Object.defineProperty(patch, 'line', { enumerable: true, get: () => loc([key, i]) ?? 1 });
+    return patch;
   });
 }
 
-function sources(list: unknown, file: string, text: string): SourceSpec[] {
+function sources(list: unknown, file: string, loc: Locate): SourceSpec[] {
   if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw new TformError('CONFIG_INVALID', `'sources' must be a list`, { file, line: yamlLine(text, ['sources']) });
+  if (!Array.isArray(list)) throw new TformError('CONFIG_INVALID', `'sources' must be a list`, { file, line: loc(['sources']) });
   return list.map((s, i) => {
-    const line = yamlLine(text, ['sources', i]) ?? 1;
-    if (!isPlainObject(s) || typeof s.name !== 'string') throw new TformError('CONFIG_INVALID', `each source needs a 'name'`, { file, line });
+    if (!isPlainObject(s) || typeof s.name !== 'string') throw new TformError('CONFIG_INVALID', `each source needs a 'name'`, { file, line: loc(['sources', i]) });
     const tables = s.tables ?? [];
-    if (!Array.isArray(tables)) throw new TformError('CONFIG_INVALID', `'tables' of source ${s.name} must be a list`, { file, line: yamlLine(text, ['sources', i, 'tables']) });
-    return {
+    if (!Array.isArray(tables)) throw new TformError('CONFIG_INVALID', `'tables' of source ${s.name} must be a list`, { file, line: loc(['sources', i, 'tables']) });
+    const spec: SourceSpec = {
       name: s.name,
       file,
-      line,
+      line: 0,
       description: str(s.description),
       schema: s.schema === undefined ? s.name : String(s.schema),
       database: s.database === undefined ? undefined : String(s.database),
@@ -126,13 +129,13 @@ function sources(list: unknown, file: string, text: string): SourceSpec[] {
       meta: obj(s.meta),
       tables: tables.map((t, j) => {
         if (!isPlainObject(t) || typeof t.name !== 'string') {
-          throw new TformError('CONFIG_INVALID', `each table of source ${s.name} needs a 'name'`, { file, line: yamlLine(text, ['sources', i, 'tables', j]) });
+          throw new TformError('CONFIG_INVALID', `each table of source ${s.name} needs a 'name'`, { file, line: loc(['sources', i, 'tables', j]) });
         }
         return {
           name: t.name,
           identifier: t.identifier === undefined ? t.name : String(t.identifier),
           description: str(t.description),
-          columns: columns(t.columns, file, text, ['sources', i, 'tables', j, 'columns']),
+          columns: columns(t.columns, file, loc, ['sources', i, 'tables', j, 'columns']),
           tests: tests(t),
           loadedAtField: t.loaded_at_field === undefined ? undefined : String(t.loaded_at_field),
           freshness: t.freshness,
@@ -141,16 +144,19 @@ function sources(list: unknown, file: string, text: string): SourceSpec[] {
         };
       }),
     };
+    Object.defineProperty(spec, 'line', { enumerable: true, get: () => loc(['sources', i]) ?? 1 });
+    return spec;
   });
 }
 
 /** Read one schema YAML document (already parsed) into plain data. */
 export function readSchemaFile(doc: unknown, file: string, text: string): SchemaFileContent {
+  const loc = yamlLocator(text);
   if (doc === undefined || doc === null) return { models: [], seeds: [], sources: [] };
   if (!isPlainObject(doc)) throw new TformError('CONFIG_INVALID', `${file} must be a YAML mapping (version, models, sources, …)`, { file, line: 1 });
   return {
-    models: patches(doc.models, 'models', file, text),
-    seeds: patches(doc.seeds, 'seeds', file, text),
-    sources: sources(doc.sources, file, text),
+    models: patches(doc.models, 'models', file, loc),
+    seeds: patches(doc.seeds, 'seeds', file, loc),
+    sources: sources(doc.sources, file, loc),
   };
 }

@@ -41,8 +41,25 @@ export function readYaml(absPath: string, file: string): unknown {
 
 /** 1-based line of the value at `path` in a YAML text (keys or sequence indexes); undefined when absent. */
 export function yamlLine(text: string, path: (string | number)[]): number | undefined {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
+  return yamlLocator(text)(path);
+}
+
+/**
+ * A line finder for one YAML text that parses it with positions at most once, and only when
+ * asked: the happy path never pays for the slow position-keeping parser.
+ */
+export function yamlLocator(text: string): (path: (string | number)[]) => number | undefined {
+  let parsed: { doc: ReturnType<typeof parseDocument>; lc: LineCounter } | undefined;
+  return (path) => {
+    if (!parsed) {
+      const lc = new LineCounter();
+      parsed = { doc: parseDocument(text, { lineCounter: lc }), lc };
+    }
+    return lineIn(parsed.doc, parsed.lc, path);
+  };
+}
+
+function lineIn(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (string | number)[]): number | undefined {
   let node: unknown = doc.contents;
   let last: YamlNode | undefined = doc.contents ?? undefined;
   for (const key of path) {
