@@ -25,7 +25,7 @@ function skipTrivia(sql: string, i: number): number {
  */
 export function injectCtes(sql: string, ctes: { name: string; sql: string }[]): string {
   if (ctes.length === 0) return sql;
-  const list = ctes.map((c) => `${c.name} as (\n${c.sql.trim()}\n)`).join(',\n');
+  const list = ctes.map((c) => `${c.name} as (\n${c.sql.trim().replace(/;\s*$/, '')}\n)`).join(',\n');
   const start = skipTrivia(sql, 0);
   const m = /^with(\s+recursive)?\b/i.exec(sql.slice(start));
   if (m) {

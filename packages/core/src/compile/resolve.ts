@@ -2,7 +2,8 @@ import type { Dialect } from '../adapter/dialect.js';
 import type { TargetProfile } from '../adapter/types.js';
 import { TformError, closest } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
-import { configFromTree } from '../project/configTree.js';
+import { configFromTree, treeKeyLine } from '../project/configTree.js';
+import { yamlLocator } from '../project/yaml.js';
 import { isKnownConfigKey, mergeConfig, KNOWN_CONFIG_KEYS } from '../project/configKeys.js';
 import type { LoadedProject } from '../project/load.js';
 import { checkAcyclic } from '../graph/cycles.js';
@@ -63,6 +64,8 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   engine.loadMacros(project.macros.map((m) => ({ path: m.path, source: m.raw })));
   const context = baseContext({ target, projectName: cfg.name, now: o.now, invocationId: o.invocationId });
   const naming = new Naming(engine, target, context);
+  const locateProject = yamlLocator(project.configText);
+  const inTree = (tree: 'models' | 'seeds', folders: string[], key: string) => ({ file: cfg.file, line: treeKeyLine(locateProject, tree, cfg.name, folders, key) });
 
   // One namespace for ref(): models and seeds.
   const owners = new Map<string, string>();
@@ -111,7 +114,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
         ? { file: p.path, line: callLine(p.raw, 'config', []) }
         : patch?.config.materialized !== undefined
           ? { file: patch.file, line: patch.line }
-          : { file: cfg.file };
+          : inTree('models', p.folders, 'materialized');
       const near = closest(materialized, materializationNames());
       throw new TformError('CONFIG_INVALID', `model ${p.name} has unknown materialization '${materialized}'`, {
         ...where,
@@ -120,7 +123,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     }
     config = { ...config, materialized, tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
     config = normalizeNodeConfig(config, p.name, (key) =>
-      p.fileConfig[key] !== undefined ? { file: p.path, line: callLine(p.raw, 'config', []) } : patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : { file: cfg.file },
+      p.fileConfig[key] !== undefined ? { file: p.path, line: callLine(p.raw, 'config', []) } : patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('models', p.folders, key),
     );
     const fqn = [cfg.name, ...p.folders, p.name];
     const nn = { name: p.name, path: p.path, resourceType: 'model' as const, fqn, config };
@@ -164,7 +167,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       continue;
     }
     config = { ...config, materialized: 'seed', tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
-    config = normalizeNodeConfig(config, s.stem, () => (patch ? { file: patch.file, line: patch.line } : { file: cfg.file }));
+    config = normalizeNodeConfig(config, s.stem, (key) => (patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('seeds', s.folders, key)));
     const fqn = [cfg.name, ...s.folders, s.stem];
     const nn = { name: s.stem, path: s.path, resourceType: 'seed' as const, fqn, config };
     const ref = { database: naming.database(nn), schema: naming.schema(nn), identifier: naming.alias(nn) };

@@ -18,8 +18,12 @@ export function templateError(e: unknown, file: string, phase: 'compile' | 'rend
   const err = e as NunjucksErr;
   const inner = findTformError(e);
   const m = typeof err?.message === 'string' ? POS_RE.exec(err.message) : null;
-  const line = m ? Number(m[1]) : err?.lineno;
-  const column = m ? Number(m[2]) : err?.colno;
+  // nunjucks counts lines and columns from 0 at run time (its parse errors already count from 1).
+  const base = phase === 'render' ? 1 : 0;
+  const rawLine = m ? Number(m[1]) : err?.lineno;
+  const rawColumn = m ? Number(m[2]) : err?.colno;
+  const line = rawLine === undefined ? undefined : rawLine + base;
+  const column = rawColumn === undefined ? undefined : rawColumn + base;
   if (inner) {
     if (inner.line !== undefined && inner.file) return inner;
     return new TformError(inner.code, inner.message, {

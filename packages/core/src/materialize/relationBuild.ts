@@ -32,7 +32,8 @@ function compiled(node: ExecNode): string {
   if (node.resourceType !== 'model' || node.compiledCode === undefined) {
     throw new Error(`internal: ${node.uniqueId} has no compiled SQL`);
   }
-  return node.compiledCode.trim().replace(/;\s*$/, '');
+  // Leading lines stay, so a database error's line maps straight onto the compiled file.
+  return node.compiledCode.replace(/\s*;?\s*$/, '');
 }
 
 export function materializeView(node: ExecNode, ctx: MaterializeContext): NodeStatements {

@@ -41,3 +41,25 @@ export function configFromTree(tree: ConfigTree | undefined, projectName: string
   }
   return cfg;
 }
+
+/**
+ * Line in the project file where `key` is set for a node in `folders` under the `models:` or
+ * `seeds:` tree: the deepest level that sets it, looking under the project name and without it.
+ */
+export function treeKeyLine(
+  locate: (path: (string | number)[], exact?: boolean) => number | undefined,
+  tree: 'models' | 'seeds',
+  projectName: string,
+  folders: string[],
+  key: string,
+): number | undefined {
+  for (const prefix of [[tree, projectName], [tree]]) {
+    for (let depth = folders.length; depth >= 0; depth--) {
+      for (const k of [`+${key}`, key]) {
+        const line = locate([...prefix, ...folders.slice(0, depth), k], true);
+        if (line !== undefined) return line;
+      }
+    }
+  }
+  return locate([tree]);
+}

@@ -17,6 +17,8 @@ export interface LoadedProject {
   config: ProjectConfig;
   /** sha256 of the project file, an input of every node. */
   configChecksum: string;
+  /** Text of the project file, to locate a key when reporting a problem. */
+  configText: string;
   models: SourceFile[];
   macros: SourceFile[];
   seeds: (ProjectFile & { checksum: string })[];
@@ -69,5 +71,5 @@ export function loadProject(projectDir: string): LoadedProject {
     collectPatches(content.seeds, seedPatches, 'seed');
     sources.push(...content.sources);
   }
-  return { root, config, configChecksum: sha256(text), models, macros, seeds, schemaFiles, modelPatches, seedPatches, sources };
+  return { root, config, configChecksum: sha256(text), configText: text, models, macros, seeds, schemaFiles, modelPatches, seedPatches, sources };
 }

@@ -86,7 +86,7 @@ export interface LoadedProfile {
 }
 
 export function loadProfile(
-  o: ProfileSearch & { profileName: string; targetName?: string; engine: TemplateEngine; extraSecretFields?: readonly string[] },
+  o: ProfileSearch & { profileName: string; targetName?: string; engine: TemplateEngine; extraSecretFields?: readonly string[]; profileNameAt?: { file: string; line?: number } },
 ): LoadedProfile {
   const abs = findProfilesFile(o);
   const file = displayPath(abs, o.projectDir);
@@ -97,7 +97,8 @@ export function loadProfile(
   if (!isPlainObject(prof)) {
     const names = Object.keys(doc).filter((k) => k !== 'config');
     throw new TformError('PROFILE_NOT_FOUND', `profile '${o.profileName}' is not in ${file}`, {
-      file,
+      file: o.profileNameAt?.file ?? file,
+      line: o.profileNameAt?.line,
       hint: names.length ? `profiles there: ${names.join(', ')}; the project file's 'profile:' must name one` : `add a '${o.profileName}:' entry with target and outputs`,
     });
   }

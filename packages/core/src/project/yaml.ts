@@ -40,26 +40,27 @@ export function readYaml(absPath: string, file: string): unknown {
 }
 
 /** 1-based line of the value at `path` in a YAML text (keys or sequence indexes); undefined when absent. */
-export function yamlLine(text: string, path: (string | number)[]): number | undefined {
-  return yamlLocator(text)(path);
+export function yamlLine(text: string, path: (string | number)[], exact = false): number | undefined {
+  return yamlLocator(text)(path, exact);
 }
 
 /**
  * A line finder for one YAML text that parses it with positions at most once, and only when
  * asked: the happy path never pays for the slow position-keeping parser.
  */
-export function yamlLocator(text: string): (path: (string | number)[]) => number | undefined {
+export function yamlLocator(text: string): (path: (string | number)[], exact?: boolean) => number | undefined {
   let parsed: { doc: ReturnType<typeof parseDocument>; lc: LineCounter } | undefined;
-  return (path) => {
+  return (path, exact = false) => {
     if (!parsed) {
       const lc = new LineCounter();
       parsed = { doc: parseDocument(text, { lineCounter: lc }), lc };
     }
-    return lineIn(parsed.doc, parsed.lc, path);
+    return lineIn(parsed.doc, parsed.lc, path, exact);
   };
 }
 
-function lineIn(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (string | number)[]): number | undefined {
+/** Line of the node at `path`; when part of the path is missing, its nearest ancestor's (or none if `exact`). */
+function lineIn(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (string | number)[], exact: boolean): number | undefined {
   let node: unknown = doc.contents;
   let last: YamlNode | undefined = doc.contents ?? undefined;
   for (const key of path) {
@@ -68,13 +69,19 @@ function lineIn(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (s
         const k = p.key as { value?: unknown } | null;
         return k !== null && typeof k === 'object' && k.value === key;
       });
-      if (!pair) break;
+      if (!pair) {
+        if (exact) return undefined;
+        break;
+      }
       last = (pair.key as YamlNode) ?? last;
       node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number') {
+    } else if (isSeq(node) && typeof key === 'number' && node.items[key]) {
       node = node.items[key];
-      if (node) last = node as YamlNode;
-    } else break;
+      last = node as YamlNode;
+    } else {
+      if (exact) return undefined;
+      break;
+    }
   }
   const range = last?.range;
   return range ? lc.linePos(range[0]).line : undefined;

@@ -63,6 +63,7 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
     profileName: project.config.profile,
     targetName: opts.target,
     engine: profileEngine,
+    profileNameAt: { file: project.config.file, line: yamlLine(project.configText, ['profile'], true) ?? yamlLine(project.configText, ['name']) },
   });
   const typeLine = () => {
     try {
