@@ -19,13 +19,24 @@ function json(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v), 2) + '\n';
 }
 
-/** target/compiled/<project>/<model path>: the SQL each model compiles to. Sets compiledPath. */
+/**
+ * target/compiled/<project>/<model path>: the SQL each model compiles to. Sets compiledPath.
+ * These are previews for people, rewritten by every compile, so they are written directly
+ * (no tmp + rename per file) and each folder is created once.
+ */
 export function writeCompiled(root: string, targetPath: string, manifest: Manifest): void {
+  const made = new Set<string>();
   for (const n of Object.values(manifest.nodes)) {
     if (n.resourceType !== 'model' || n.compiledCode === undefined) continue;
     const rel = `${targetPath}/compiled/${manifest.metadata.projectName}/${n.path}`;
     n.compiledPath = rel;
-    writeFileAtomic(join(root, rel), redact(n.compiledCode.replace(/\s*$/, '\n')));
+    const abs = join(root, rel);
+    const dir = dirname(abs);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    writeFileSync(abs, redact(n.compiledCode.replace(/\s*$/, '\n')));
   }
 }
 

@@ -89,7 +89,8 @@ export class TemplateEngine {
       if (strs.length < 1 || strs.length > 2) throw new TformError('TEMPLATE_RENDER', `ref() takes a model name, or a package and a model name; got ${pos.length} arguments`);
       const [pkg, name] = strs.length === 2 ? [strs[0], strs[1]] : [undefined, strs[0]];
       void kw;
-      const line = callLine(s.raw, 'ref', strs);
+      // Finding the call's line costs a scan of the file: only parse mode records it.
+      const line = s.mode === 'parse' ? callLine(s.raw, 'ref', strs) : 0;
       if (s.mode === 'parse') s.refs.push({ name: name!, package: pkg, line });
       return s.resolveRef(name!, pkg, line);
     });
@@ -98,7 +99,7 @@ export class TemplateEngine {
       const { pos } = splitArgs(args);
       if (pos.length !== 2) throw new TformError('TEMPLATE_RENDER', `source() takes a source name and a table name; got ${pos.length} arguments`);
       const [src, tbl] = pos.map(String) as [string, string];
-      const line = callLine(s.raw, 'source', [src, tbl]);
+      const line = s.mode === 'parse' ? callLine(s.raw, 'source', [src, tbl]) : 0;
       if (s.mode === 'parse') s.sources.push({ source: src, table: tbl, line });
       return s.resolveSource(src, tbl, line);
     });

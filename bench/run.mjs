@@ -1,0 +1,389 @@
+#!/usr/bin/env node
+// `npm run bench`: generate the synthetic project, time `tform compile` as a whole process, and
+// write BENCHMARKS.md and bench/results.json.
+//
+//   node bench/run.mjs [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800]
+//                      [--rss-method auto|time|node]
+//
+// Every compile run is a fresh process on a project whose target/ was removed first (cold: nothing
+// from a previous run is reused). Wall time is measured in this process with performance.now()
+// from just before spawn to the child's exit. Peak RSS comes from GNU time (`/usr/bin/time -f %M`)
+// when it is installed, otherwise from a tiny module loaded with `node --import` that writes
+// process.resourceUsage().maxRSS on exit (bench/lib/maxrss-reporter.mjs).
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateProject } from './generate-project.mjs';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH_DIR);
+const WORK = join(BENCH_DIR, '.work');
+const PROJECT = join(WORK, 'project');
+const TFORM = join(ROOT, 'packages', 'cli', 'bin', 'tform.js');
+const CLI_DIST = join(ROOT, 'packages', 'cli', 'dist', 'main.js');
+const REPORTER = join(BENCH_DIR, 'lib', 'maxrss-reporter.mjs');
+const GNU_TIME = '/usr/bin/time';
+const MD_FILE = join(ROOT, 'BENCHMARKS.md');
+const JSON_FILE = join(BENCH_DIR, 'results.json');
+const DEFAULT_MODELS = 10_000;
+const MARKER = '<!-- Everything below this line is rewritten by `npm run bench` (bench/run.mjs). Edit the introduction above it. -->';
+const TARGET_NOTE = 'No target is set yet for this figure. The compiler-at-scale work will set one: ≤ 1.5 s cold (wall time of `tform compile` on the 10,000-model project, on this machine).';
+
+const DEFAULT_INTRO = `# Benchmarks
+
+How fast tform is, measured. Run \`npm run bench\` from the repository root (build first with
+\`npx tsc -b\`). It writes a synthetic project of 10,000 models into \`bench/.work/\` (ignored by git)
+with \`bench/generate-project.mjs\`, runs \`tform compile\` on it as a whole process several times, and
+rewrites the rest of this page and \`bench/results.json\`. For a quick check, pass flags through npm:
+\`npm run bench -- --models 2000 --runs 3\`.
+
+Every figure below was measured on the machine named in the "Machine" section of this file, on the
+date given there. Figures from another machine are not comparable: rerun the benchmark there.
+`;
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+function parseArgs(argv) {
+  const o = { models: DEFAULT_MODELS, runs: 5, seed: 1, warmup: 0, timeout: 1800, rssMethod: 'auto' };
+  const num = (flag, v, min) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer ≥ ${min}, got ${v}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const val = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--models': o.models = num(flag, val(), 10); break;
+      case '--runs': o.runs = num(flag, val(), 1); break;
+      case '--seed': o.seed = num(flag, val(), 0); break;
+      case '--warmup': o.warmup = num(flag, val(), 0); break;
+      case '--timeout': o.timeout = num(flag, val(), 1); break;
+      case '--rss-method': {
+        const v = val();
+        if (!['auto', 'time', 'node'].includes(v)) throw new Error(`--rss-method must be auto, time or node, got ${v}`);
+        o.rssMethod = v;
+        break;
+      }
+      case '--help': case '-h':
+        process.stdout.write('usage: node bench/run.mjs [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800] [--rss-method auto|time|node]\n');
+        process.exit(0);
+        break;
+      default: throw new Error(`unknown argument ${a}`);
+    }
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring one process
+
+/**
+ * Run `node <nodeArgs>` once; returns wall time (ms, performance.now() around spawn → exit), peak
+ * RSS (KiB), exit code and output.
+ */
+function measure(nodeArgs, { rssMethod, timeoutS, cwd }) {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'tform-bench-'));
+  const rssFile = join(tmp, 'maxrss');
+  let cmd, args;
+  const env = { ...process.env, NO_COLOR: '1' };
+  if (rssMethod === 'time') {
+    cmd = GNU_TIME;
+    args = ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...nodeArgs];
+  } else {
+    cmd = process.execPath;
+    args = ['--import', pathToFileURL(REPORTER).href, ...nodeArgs];
+    env.TFORM_BENCH_MAXRSS_FILE = rssFile;
+  }
+  return new Promise((resolvePromise, reject) => {
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutS * 1000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    let wallMs;
+    child.on('exit', () => {
+      wallMs = performance.now() - t0;
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      let rssKiB = null;
+      let userMs = null;
+      let sysMs = null;
+      try {
+        // One line "maxRSS(KiB) user(s) sys(s)"; GNU time writes "Command exited with non-zero
+        // status N" before it on failure.
+        const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+        const [rss, user, sys] = lines[lines.length - 1].trim().split(/\s+/).map(Number);
+        if (Number.isFinite(rss) && rss > 0) rssKiB = rss;
+        if (Number.isFinite(user)) userMs = user * 1000;
+        if (Number.isFinite(sys)) sysMs = sys * 1000;
+      } catch {
+        // no figure: reported as missing
+      }
+      rmSync(tmp, { recursive: true, force: true });
+      resolvePromise({ wallMs, rssKiB, userMs, sysMs, code, signal, timedOut, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Flush dirty pages (the previous run's output and its deletion) to disk before a measured run, so
+ * one run's write-back does not land in the next run's wall time. Best effort: skipped without `sync`.
+ */
+function flushDisk() {
+  try {
+    execFileSync('sync', [], { stdio: 'ignore' });
+  } catch {
+    // not available: runs may be a little noisier
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and formatting
+
+function stats(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return { median, min: v[0], max: v[v.length - 1], runs: v.length, values };
+}
+
+const fmtS = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
+const fmtMs = (ms) => `${ms.toFixed(0)} ms`;
+const fmtMiB = (kib) => `${(kib / 1024).toFixed(0)} MiB`;
+const fmtGiB = (bytes) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+
+function machineFacts() {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
+    cores: cpus.length,
+    availableParallelism: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
+    totalMemoryBytes: os.totalmem(),
+    node: process.version,
+    os: `${os.type()} ${os.release()} (${os.platform()}/${os.arch()})`,
+    osVersion: os.version(),
+  };
+}
+
+function gitFacts() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return { commit, packagesDirty: dirty };
+  } catch {
+    return { commit: null, packagesDirty: null };
+  }
+}
+
+function row(label, s, fmt) {
+  if (!s) return `| ${label} | n/a | n/a | n/a | 0 |`;
+  return `| ${label} | ${fmt(s.median)} | ${fmt(s.min)} | ${fmt(s.max)} | ${s.runs} |`;
+}
+
+/** When runs disagree, say which part of the time moved (user CPU is the code, system CPU mostly file I/O). */
+function spreadNote(c) {
+  const spread = (st) => (st && st.median > 0 ? (st.max - st.min) / st.median : null);
+  const wall = spread(c.wallMs);
+  if (wall === null || wall <= 0.1) return [];
+  const pct = (x) => (x === null ? 'n/a' : `${Math.round(x * 100)}%`);
+  return [
+    '',
+    `Runs spread by ${pct(wall)} of the median wall time (max − min); user CPU time spread by ${pct(spread(c.userCpuMs))}, ` +
+      `system CPU time by ${pct(spread(c.systemCpuMs))}. Compare user CPU time across runs of this page when wall times are noisy.`,
+  ];
+}
+
+function renderMarkdown(intro, r) {
+  const m = r.machine;
+  const w = r.workload;
+  const c = r.compile;
+  const f = r.nodeStartupFloor;
+  const rel = (p) => relative(ROOT, p) || '.';
+  const lines = [
+    intro.trimEnd(),
+    '',
+    MARKER,
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${m.cpuModel}, ${m.cores} logical cores (available parallelism ${m.availableParallelism})`,
+    `- Memory: ${fmtGiB(m.totalMemoryBytes)}`,
+    `- OS: ${m.os}, ${m.osVersion}`,
+    `- Node: ${m.node}`,
+    `- Date: ${r.date}`,
+    `- Code: commit ${r.git.commit ?? 'unknown'}${r.git.packagesDirty ? ' with uncommitted changes under packages/' : ''}`,
+    '',
+    '## Workload',
+    '',
+    `A synthetic project from \`bench/generate-project.mjs --models ${w.models} --seed ${w.seed}\`: ` +
+      `${w.models.toLocaleString('en-US')} models in bronze/silver/gold folders (${w.folders} folders, one schema YAML file each, ` +
+      `2 column tests per model), ${w.edges.toLocaleString('en-US')} ref/source edges, ${w.sources} sources, ${w.macroFiles} macro files; ` +
+      `${w.templated.toLocaleString('en-US')} models (${(w.templatedShare * 100).toFixed(0)}%) need the full template engine ` +
+      `(set, for, if, var(), macro calls, refs computed in loops and macros), the others are plain SQL with literal \`ref()\`s.`,
+    '',
+    `Measured command: \`node packages/cli/bin/tform.js compile --project-dir ${rel(w.projectDir)} --log-format json\`, ` +
+      `a fresh process per run, with the project's \`target/\` removed and \`sync\` run before each run (cold: no artifacts or caches from an earlier run; the OS file cache is warm, since the project was just written). ` +
+      `${r.method.warmupRuns ? `${r.method.warmupRuns} warm-up run(s) not counted. ` : ''}` +
+      `Wall time is taken by the parent with \`performance.now()\` from just before spawn to the child's exit; ` +
+      `peak RSS and CPU time ${r.method.rss === 'time' ? 'by `/usr/bin/time -f "%M %U %S"` (the child\'s maximum resident set size, user and system CPU time)' : 'by `process.resourceUsage()` in the child, written on exit by `bench/lib/maxrss-reporter.mjs` loaded with `node --import`'}.`,
+    '',
+    '## Compile',
+    '',
+    '| Figure | Median | Min | Max | Runs |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row(`Wall time of \`tform compile\`, ${w.models.toLocaleString('en-US')} models (process start to exit)`, c.wallMs, fmtS),
+    row('Peak RSS of `tform compile`', c.peakRssKiB, fmtMiB),
+    row('Compile time tform reports itself (in-process, after start-up and module loading)', c.reportedMs, fmtS),
+    row('CPU time of `tform compile`, user', c.userCpuMs, fmtS),
+    row('CPU time of `tform compile`, system (kernel: mostly file I/O)', c.systemCpuMs, fmtS),
+    row('Floor: Node start-up alone, `node -e 0`, wall time', f.wallMs, fmtMs),
+    row('Floor: Node start-up alone, `node -e 0`, peak RSS', f.peakRssKiB, fmtMiB),
+    '',
+    `Target: ${TARGET_NOTE}`,
+    '',
+    'The Node start-up rows are a floor: what any Node process costs on this machine before it does any work. ' +
+      'No tform figure can go below it; it is not a baseline the other figures are divided by.',
+    '',
+    `Every run, in order: ${c.wallMs.values.map((v) => fmtS(v)).join(', ')} wall; ${c.peakRssKiB ? c.peakRssKiB.values.map(fmtMiB).join(', ') : 'n/a'} peak RSS.`,
+    ...spreadNote(c),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function readIntro() {
+  if (!existsSync(MD_FILE)) return DEFAULT_INTRO;
+  const text = readFileSync(MD_FILE, 'utf8');
+  const at = text.indexOf(MARKER);
+  return at < 0 ? DEFAULT_INTRO : text.slice(0, at);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (!existsSync(CLI_DIST)) throw new Error('tform is not built: run `npx tsc -b` in the repository root first');
+  const rssMethod = o.rssMethod === 'auto' ? (existsSync(GNU_TIME) ? 'time' : 'node') : o.rssMethod;
+  if (rssMethod === 'time' && !existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is not installed; use --rss-method node`);
+  const log = (s) => process.stdout.write(s + '\n');
+
+  const tg = performance.now();
+  const gen = generateProject({ out: PROJECT, models: o.models, seed: o.seed });
+  log(`generated ${gen.models} models (${gen.templated} templated) in ${fmtMs(performance.now() - tg)} → ${relative(ROOT, PROJECT)}`);
+
+  const floorRuns = Math.max(o.runs, 5);
+  const floor = [];
+  for (let i = 0; i < floorRuns; i++) {
+    const r = await measure(['-e', '0'], { rssMethod, timeoutS: 60, cwd: ROOT });
+    if (r.code !== 0) throw new Error(`node -e 0 exited with ${r.code}: ${r.stderr}`);
+    floor.push(r);
+  }
+  log(`node start-up floor: ${floor.map((r) => fmtMs(r.wallMs)).join(', ')}`);
+
+  const compileArgs = [TFORM, 'compile', '--project-dir', PROJECT, '--log-format', 'json'];
+  const runs = [];
+  for (let i = 0; i < o.warmup + o.runs; i++) {
+    const warm = i < o.warmup;
+    rmSync(join(PROJECT, 'target'), { recursive: true, force: true });
+    flushDisk();
+    if (process.stdout.isTTY) process.stdout.write(`${warm ? 'warm-up' : `run ${i - o.warmup + 1}/${o.runs}`}: tform compile …\r`);
+    const r = await measure(compileArgs, { rssMethod, timeoutS: o.timeout, cwd: ROOT });
+    if (r.timedOut) throw new Error(`tform compile did not finish within ${o.timeout} s (raise --timeout)`);
+    if (r.code !== 0) {
+      throw new Error(`tform compile exited with ${r.code ?? r.signal}:\n${(r.stdout + r.stderr).trim().split('\n').slice(-20).join('\n')}`);
+    }
+    const events = r.stdout.split('\n').filter(Boolean).flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return [];
+      }
+    });
+    const done = events.find((e) => e.event === 'compiled');
+    const compiled = done?.data?.models;
+    if (compiled !== gen.models) throw new Error(`tform compile reported ${compiled} models, expected ${gen.models}:\n${r.stdout}\n${r.stderr}`);
+    const reported = done && /in ([\d.]+)s/.exec(done.msg);
+    const warnings = events.filter((e) => e.level === 'warn').length;
+    const run = { wallMs: r.wallMs, rssKiB: r.rssKiB, userMs: r.userMs, sysMs: r.sysMs, reportedMs: reported ? Number(reported[1]) * 1000 : null, warnings };
+    log(`${warm ? 'warm-up' : `run ${i - o.warmup + 1}/${o.runs}`}: ${fmtS(r.wallMs)} wall (${r.userMs === null ? 'n/a' : fmtS(r.userMs)} user, ${r.sysMs === null ? 'n/a' : fmtS(r.sysMs)} sys), ${r.rssKiB ? fmtMiB(r.rssKiB) : 'n/a'} peak RSS, tform says ${run.reportedMs === null ? 'n/a' : fmtS(run.reportedMs)}${warnings ? `, ${warnings} warnings` : ''}`);
+    if (!warm) runs.push(run);
+  }
+
+  const results = {
+    schemaVersion: 1,
+    date: new Date().toISOString(),
+    machine: machineFacts(),
+    git: gitFacts(),
+    workload: {
+      generator: 'bench/generate-project.mjs',
+      models: gen.models,
+      seed: gen.seed,
+      templated: gen.templated,
+      templatedShare: gen.templatedShare,
+      variants: gen.variants,
+      folders: gen.folders,
+      schemaFiles: gen.schemaFiles,
+      edges: gen.edges,
+      sources: gen.sources,
+      macroFiles: gen.macroFiles,
+      projectDir: PROJECT,
+      command: `node packages/cli/bin/tform.js ${compileArgs.slice(1).map((a) => (a === PROJECT ? relative(ROOT, PROJECT) : a)).join(' ')}`,
+    },
+    method: {
+      wall: 'performance.now() in the parent, from just before spawn to the child exit event',
+      rss: rssMethod,
+      rssDetail: rssMethod === 'time' ? '/usr/bin/time -f "%M %U %S" (KiB, s, s)' : 'process.resourceUsage() maxRSS, userCPUTime, systemCPUTime via node --import bench/lib/maxrss-reporter.mjs',
+      cold: 'target/ removed (and `sync` run) before every run',
+      warmupRuns: o.warmup,
+    },
+    compile: {
+      wallMs: stats(runs.map((r) => r.wallMs)),
+      peakRssKiB: stats(runs.map((r) => r.rssKiB)),
+      reportedMs: stats(runs.map((r) => r.reportedMs)),
+      userCpuMs: stats(runs.map((r) => r.userMs)),
+      systemCpuMs: stats(runs.map((r) => r.sysMs)),
+      warnings: runs[0]?.warnings ?? 0,
+      target: null,
+      targetNote: TARGET_NOTE,
+    },
+    nodeStartupFloor: {
+      command: 'node -e 0',
+      note: 'a floor, not a ratio baseline',
+      wallMs: stats(floor.map((r) => r.wallMs)),
+      peakRssKiB: stats(floor.map((r) => r.rssKiB)),
+    },
+  };
+
+  writeFileSync(JSON_FILE, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(MD_FILE, renderMarkdown(readIntro(), results));
+  const c = results.compile;
+  log(`compile ${gen.models} models: median ${fmtS(c.wallMs.median)} (min ${fmtS(c.wallMs.min)}, max ${fmtS(c.wallMs.max)}), peak RSS median ${c.peakRssKiB ? fmtMiB(c.peakRssKiB.median) : 'n/a'}`);
+  log(`wrote ${relative(ROOT, MD_FILE)} and ${relative(ROOT, JSON_FILE)}`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e.message}\n`);
+  process.exit(1);
+});
