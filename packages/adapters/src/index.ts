@@ -6,4 +6,5 @@ import type { AdapterFactory } from '@tform/core';
  */
 export const builtinAdapters: Record<string, () => Promise<AdapterFactory>> = {
   duckdb: async () => (await import('./duckdb/index.js')).duckdbAdapterFactory,
+  postgres: async () => (await import('./postgres/index.js')).postgresAdapterFactory,
 };
