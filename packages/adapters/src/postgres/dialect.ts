@@ -68,7 +68,7 @@ export class PostgresDialect extends DefaultDialect {
    * boundary) to 43 bytes and the hash is the first 8 hex digits of SHA-256 of the whole name,
    * so two long names sharing a prefix get different tmp names and the suffix stays.
    */
-  tmpIdentifier(name: string): string {
+  override tmpIdentifier(name: string): string {
     const plain = name + TMP_SUFFIX;
     if (Buffer.byteLength(plain, 'utf8') <= PG_MAX_IDENTIFIER_BYTES) return plain;
     const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8);

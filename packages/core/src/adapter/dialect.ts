@@ -18,6 +18,8 @@ export interface CsvLoadOptions {
 export interface Dialect {
   readonly name: string;
   quoteIdent(name: string): string;
+  /** Identifier of the temporary relation a model is built into (`<name>__tform_tmp` unless too long). */
+  tmpIdentifier(name: string): string;
   /** `db.schema.name`, each part quoted. */
   relation(r: RelationRef): string;
   stringLiteral(value: string): string;
@@ -67,8 +69,22 @@ export function shortHash(text: string): string {
 /** Suffix of the relation a model is built into before it is published. */
 export const TMP_SUFFIX = '__tform_tmp';
 
-export function tmpRelation(r: RelationRef): RelationRef {
-  return { ...r, identifier: r.identifier + TMP_SUFFIX };
+/** The relation a node is built into before publishing; the dialect may shorten long names. */
+export function tmpRelation(r: RelationRef, dialect?: Pick<Dialect, 'tmpIdentifier'>): RelationRef {
+  return { ...r, identifier: dialect ? dialect.tmpIdentifier(r.identifier) : r.identifier + TMP_SUFFIX };
+}
+
+/** The longest prefix of `s` that fits in `bytes` UTF-8 bytes, never splitting a character. */
+export function clipUtf8(s: string, bytes: number): string {
+  let used = 0;
+  let out = '';
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (used + n > bytes) break;
+    used += n;
+    out += ch;
+  }
+  return out;
 }
 
 /**
@@ -79,6 +95,10 @@ export class DefaultDialect implements Dialect {
 
   quoteIdent(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  tmpIdentifier(name: string): string {
+    return name + TMP_SUFFIX;
   }
 
   relation(r: RelationRef): string {
@@ -142,7 +162,7 @@ export class DefaultDialect implements Dialect {
 
   indexStatements(r: RelationRef, indexes: IndexSpec[]): string[] {
     return indexes.map((ix) => {
-      const name = `${r.identifier.slice(0, 40)}__${shortHash(JSON.stringify([ix.columns, ix.unique ?? false, ix.type ?? '']))}_idx`;
+      const name = `${clipUtf8(r.identifier, 40)}__${shortHash(JSON.stringify([ix.columns, ix.unique ?? false, ix.type ?? '']))}_idx`;
       const using = ix.type ? ` using ${ix.type.replace(/[^a-z_]/gi, '')}` : '';
       return `create ${ix.unique ? 'unique ' : ''}index if not exists ${this.quoteIdent(name)} on ${this.relation(r)}${using} (${ix.columns.map((c) => this.quoteIdent(c)).join(', ')})`;
     });

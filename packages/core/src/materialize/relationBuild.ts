@@ -10,7 +10,7 @@ import { embedding, hooks, type MaterializeContext, type NodeStatements, type St
  */
 function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp: ReturnType<typeof tmpRelation>) => Statement, node: ExecNode): NodeStatements {
   const { dialect, relation } = ctx;
-  const tmp = tmpRelation(relation);
+  const tmp = tmpRelation(relation, dialect);
   const build: Statement[] = [];
   if (ctx.existingTmp) build.push({ sql: dialect.dropRelation(tmp, ctx.existingTmp.kind), label: 'drop stale tmp' });
   build.push(create(tmp));
@@ -63,7 +63,7 @@ export function materializeSeed(node: ExecNode, ctx: MaterializeContext): NodeSt
   const columns = seed.columns.map((c) => ({ name: c.name, type: lowerTypes.get(c.name.toLowerCase()) ?? dialect.seedColumnType(c.kind) }));
   const names = columns.map((c) => c.name);
   const st = buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTable(tmp, columns), label: 'create seed tmp' }), node);
-  const tmp = tmpRelation(ctx.relation);
+  const tmp = tmpRelation(ctx.relation, dialect);
   for (let i = 0; i < seed.rows.length; i += SEED_BATCH_ROWS) {
     const batch = seed.rows.slice(i, i + SEED_BATCH_ROWS).map((r) => names.map((_, j) => (r[j] === null || r[j] === undefined ? 'null' : dialect.stringLiteral(r[j]!))));
     st.build.push({ sql: dialect.insertValues(tmp, names, batch), label: `insert seed rows ${i + 1}-${i + batch.length}` });

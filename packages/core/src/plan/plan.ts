@@ -71,7 +71,7 @@ export function buildPlan(o: PlanOptions): Plan {
       capabilities: o.capabilities,
       relation,
       existing: existingRelation(o.introspection, relation),
-      existingTmp: existingRelation(o.introspection, tmpRelation(relation)),
+      existingTmp: existingRelation(o.introspection, tmpRelation(relation, o.dialect)),
       preHooks: renderNodeHooks(o.session, n, o.dialect, 'pre_hook'),
       postHooks: renderNodeHooks(o.session, n, o.dialect, 'post_hook'),
       seed: n.resourceType === 'seed' && !o.capabilities.readLocalCsv ? readSeedCsv(n.absPath, n.path, String(n.config.delimiter ?? ',')) : undefined,

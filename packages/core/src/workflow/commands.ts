@@ -73,7 +73,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   try {
     if (needLock) lock = await acquireLock(p, o.wait ?? true);
     const rels = selected.map((id) => relationOf(manifest.nodes[id]!));
-    const intro: Introspection = await introspect(adapter, schemasOf([...rels, ...rels.map(tmpRelation)]));
+    const intro: Introspection = await introspect(adapter, schemasOf([...rels, ...rels.map((r) => tmpRelation(r, p.dialect))]));
     renderManifest(p.session, { dialect: p.dialect, introspection: intro });
     const targetPath = p.project.config.targetPath;
     writeCompiled(p.project.root, targetPath, manifest);
