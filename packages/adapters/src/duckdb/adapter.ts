@@ -93,7 +93,7 @@ export class DuckDBAdapter implements Adapter {
   readonly dialect = new DuckDBDialect();
   readonly capabilities: Capabilities = {
     transactionalDdl: true, // create/drop/alter … rename roll back with the transaction
-    merge: true, // MERGE INTO exists since DuckDB 1.4 (checked on 1.5.6: update + insert branches)
+    merge: true, // MERGE INTO exists since DuckDB 1.4 (checked on 1.5.5 and 1.5.6: update + insert branches)
     rename: true,
     schemas: true,
     concurrentReaders: false, // one process per database file

@@ -3,7 +3,7 @@ import { DefaultDialect, type CsvLoadOptions, type Grain, type RelationKind, typ
 /**
  * SQL text for DuckDB. Pure: no I/O.
  *
- * DuckDB facts this relies on (checked against DuckDB 1.5.6):
+ * DuckDB facts this relies on (checked against DuckDB 1.5.5 and 1.5.6; the adapter tests re-check them on the pinned version):
  * - Identifiers are double-quoted with `""` as the escape; any Unicode is allowed inside quotes.
  *   Name resolution is case-insensitive even for quoted names (`"Foo"` and `"foo"` are the same
  *   relation); the spelling used at creation is what the catalog stores.

@@ -3,7 +3,7 @@ import { DatabaseError } from '@tform/core';
 /**
  * Mapping DuckDB errors to core's DatabaseError.
  *
- * What @duckdb/node-api 1.5.6 exposes: a plain `Error` whose only payload is `message`. By default
+ * What @duckdb/node-api 1.5 exposes: a plain `Error` whose only payload is `message`. By default
  * the message is `<Type> Error: <text>` followed, when DuckDB knows where the error is, by a
  * context block `\n\nLINE <n>: <source line>\n<spaces>^`. That block is unreliable for columns:
  * DuckDB cuts long lines down to a window and prefixes it with `...`.

@@ -3,7 +3,7 @@ import type { Row } from '@tform/core';
 
 /**
  * Result rows as plain JS objects, using @duckdb/node-api's JS conversion (what
- * `getRowObjectsJS()` does). What 1.5.6 returns per DuckDB type:
+ * `getRowObjectsJS()` does). What 1.5.5 and 1.5.6 return per DuckDB type:
  * - BOOLEAN → boolean; TINYINT/SMALLINT/INTEGER and unsigned ones, FLOAT, DOUBLE → number
  * - BIGINT, UBIGINT, HUGEINT, UHUGEINT, BIGNUM → bigint, whatever the magnitude
  *   (so `count(*)` and `sum(integer)` come back as bigint, e.g. `3n`)
