@@ -5,6 +5,7 @@ import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { initCommand } from './commands/init.js';
 import { lsCommand } from './commands/ls.js';
+import { showCommand } from './commands/show.js';
 import { TFORM_VERSION } from '@tform/core';
 
 export async function run(argv: string[]): Promise<void> {
@@ -15,7 +16,8 @@ export async function run(argv: string[]): Promise<void> {
     .command(initCommand)
     .command(compileCommand)
     .command(lsCommand)
-    .command(debugCommand);
+    .command(debugCommand)
+    .command(showCommand);
   for (const c of buildCommands) y = y.command(c);
   await y
     .demandCommand(1, 'Pick a command: tform <command> --help shows its options.')
