@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { executeBuild, openProject, type BuildCommand } from '@tform/core';
+import { executeBuild, openProject, retryPlan, type BuildCommand } from '@tform/core';
 import { common, loggerFor, withSelection, type GlobalArgs } from '../globalOptions.js';
 import { handle } from '../handle.js';
 
@@ -67,7 +67,38 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
   };
 }
 
+const retryCommand: CommandModule<GlobalArgs, BuildArgs> = {
+  command: 'retry',
+  describe: 'Re-run only the nodes that errored or were skipped in the last run',
+  builder: (y) =>
+    y
+      .option('threads', { type: 'number', describe: 'Concurrent nodes (default: profile threads, else 4)' })
+      .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' })
+      .option('wait', { type: 'boolean', default: true, describe: 'Wait for the run lock (--no-wait: exit 2 when another run holds it)' }) as never,
+  handler: async (a: ArgumentsCamelCase<BuildArgs>) => {
+    const logger = loggerFor(a);
+    const intr = interruptible();
+    await handle(logger, async () => {
+      const p = await openProject(common(a, logger, 'retry'));
+      try {
+        const plan = retryPlan(p);
+        for (const id of plan.gone) logger.warn(`${id} failed last time but is no longer in the project`);
+        if (plan.ids.length === 0) {
+          logger.info('Nothing to retry: the last run had no errors or skipped nodes.');
+          return 0;
+        }
+        const r = await executeBuild(p, { command: plan.command, onlyIds: plan.ids, failFast: a['fail-fast'], wait: a.wait, signal: intr.signal });
+        return r.exitCode;
+      } finally {
+        await p.adapter?.close();
+        intr.done();
+      }
+    });
+  },
+};
+
 export const buildCommands = [
+  retryCommand,
   command('run', 'Build the selected models'),
   command('seed', 'Load CSV seeds into tables'),
   command('build', 'Load seeds and build models (and run tests) in DAG order'),

@@ -21,6 +21,8 @@ export interface ExecuteOptions extends SelectionOptions {
   /** Wait for the run lock (default) or fail at once when it is held. */
   wait?: boolean;
   signal?: AbortSignal;
+  /** Run exactly these node ids (tform retry), instead of evaluating selectors. */
+  onlyIds?: string[];
 }
 
 export interface ExecuteResult {
@@ -60,7 +62,9 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   const adapter = p.adapter!;
   const manifest = p.session.manifest;
   const resourceTypes: ('model' | 'seed')[] = o.command === 'seed' ? ['seed'] : o.command === 'run' ? ['model'] : ['model', 'seed'];
-  const selected = selectNodes(manifest, p.graph, p.order, { select: o.select, exclude: o.exclude, resourceTypes });
+  const selected = o.onlyIds
+    ? p.order.filter((id) => o.onlyIds!.includes(id) && resourceTypes.includes(manifest.nodes[id]?.resourceType as 'model'))
+    : selectNodes(manifest, p.graph, p.order, { select: o.select, exclude: o.exclude, resourceTypes });
   logger.info(foundLine(manifest), 'found', { nodes: Object.keys(manifest.nodes).length });
   if (selected.length === 0) {
     if (o.select?.length || o.exclude?.length) logger.warn('The selection criteria did not match any nodes');

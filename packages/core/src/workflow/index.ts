@@ -2,3 +2,4 @@ export * from './options.js';
 export * from './open.js';
 export * from './commands.js';
 export * from './show.js';
+export * from './retry.js';
