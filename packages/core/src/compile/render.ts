@@ -29,6 +29,8 @@ export interface RenderOptions {
   introspection?: Introspection;
   /** Only render these node ids (and the ephemeral models they pull in); default: all. */
   only?: Set<string>;
+  /** --defer: node id → relation in the state's target, for refs to nodes this run does not build. */
+  deferred?: Map<string, RelationRef>;
 }
 
 interface Body {
@@ -46,7 +48,11 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
   for (const n of Object.values(manifest.nodes)) byName.set(n.name, n);
   const bodies = new Map<string, Body>();
 
-  const relationOf = (n: ExecNode) => new Relation({ database: n.database, schema: n.schema, identifier: n.alias }, o.dialect);
+  const ownRelation = (n: ExecNode) => new Relation({ database: n.database, schema: n.schema, identifier: n.alias }, o.dialect);
+  const relationOf = (n: ExecNode) => {
+    const d = o.deferred?.get(n.uniqueId);
+    return d ? new Relation(d, o.dialect) : ownRelation(n);
+  };
 
   const body = (n: ModelNode): Body => {
     const hit = bodies.get(n.uniqueId);
@@ -58,7 +64,7 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
       raw: n.rawCode,
       resolvedConfig: n.config,
       isIncremental: false,
-      context: { ...context, this: relationOf(n), model: { name: n.name, path: n.path, unique_id: n.uniqueId, config: n.config } },
+      context: { ...context, this: ownRelation(n), model: { name: n.name, path: n.path, unique_id: n.uniqueId, config: n.config } },
       resolveRef: (name) => {
         const t = byName.get(name)!;
         if (t.resourceType === 'model' && t.materialized === 'ephemeral') {

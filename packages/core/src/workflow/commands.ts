@@ -10,6 +10,8 @@ import { countStatuses, type RunOutcome } from '../run/results.js';
 import { runPlan } from '../run/runner.js';
 import { selectNodes } from '../select/select.js';
 import { acquireLock, type OpenProject } from './open.js';
+import { deferredRelations, type StateArtifacts } from './state.js';
+import { TformError } from '../errors/index.js';
 import type { SelectionOptions } from './options.js';
 
 export type BuildCommand = 'run' | 'seed' | 'build';
@@ -23,6 +25,10 @@ export interface ExecuteOptions extends SelectionOptions {
   signal?: AbortSignal;
   /** Run exactly these node ids (tform retry), instead of evaluating selectors. */
   onlyIds?: string[];
+  /** Artifacts of an earlier run (`--state`), for state: selectors and --defer. */
+  state?: StateArtifacts;
+  /** Read refs to unselected nodes missing from this target from the state's relations. */
+  defer?: boolean;
 }
 
 export interface ExecuteResult {
@@ -62,6 +68,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   const adapter = p.adapter!;
   const manifest = p.session.manifest;
   const resourceTypes: ('model' | 'seed')[] = o.command === 'seed' ? ['seed'] : o.command === 'run' ? ['model'] : ['model', 'seed'];
+  if (o.defer && !o.state) throw new TformError('FLAG_INVALID', '--defer needs --state <dir> with the manifest.json of the run to defer to', { hint: 'e.g. --defer --state prod-artifacts/' });
   const selected = o.onlyIds
     ? p.order.filter((id) => o.onlyIds!.includes(id) && resourceTypes.includes(manifest.nodes[id]?.resourceType as 'model'))
     : selectNodes(manifest, p.graph, p.order, { select: o.select, exclude: o.exclude, resourceTypes });
@@ -77,8 +84,14 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   try {
     if (needLock) lock = await acquireLock(p, o.wait ?? true);
     const rels = selected.map((id) => relationOf(manifest.nodes[id]!));
-    const intro: Introspection = await introspect(adapter, schemasOf([...rels, ...rels.map((r) => tmpRelation(r, p.dialect))]));
-    renderManifest(p.session, { dialect: p.dialect, introspection: intro });
+    // Parents are looked at too: --defer needs to know which of them exist in this target.
+    const parents = o.defer ? selected.flatMap((id) => manifest.nodes[id]!.dependsOn.nodes).filter((id) => manifest.nodes[id]).map((id) => relationOf(manifest.nodes[id]!)) : [];
+    const intro: Introspection = await introspect(adapter, schemasOf([...rels, ...rels.map((r) => tmpRelation(r, p.dialect)), ...parents]));
+    const deferred = o.defer ? deferredRelations({ manifest, selected: new Set(selected), state: o.state!, introspection: intro }) : undefined;
+    if (deferred?.size) {
+      logger.info(`Deferring ${deferred.size} unselected node${deferred.size === 1 ? '' : 's'} to the state's relations: ${[...deferred.keys()].map((id) => manifest.nodes[id]!.name).join(', ')}`, 'defer', { nodes: [...deferred.keys()] });
+    }
+    renderManifest(p.session, { dialect: p.dialect, introspection: intro, deferred });
     const targetPath = p.project.config.targetPath;
     writeCompiled(p.project.root, targetPath, manifest);
     writeManifest(p.project.root, targetPath, manifest);

@@ -3,3 +3,4 @@ export * from './open.js';
 export * from './commands.js';
 export * from './show.js';
 export * from './retry.js';
+export * from './state.js';
