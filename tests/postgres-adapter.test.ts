@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DatabaseError, TformError, isLockHandle, tmpRelation, type Adapter, type LockHolder, type TargetProfile } from '@tform/core';
 import {
   PostgresAdapter,
+  runMarker,
   PostgresDialect,
   PostgresError,
   charOffsetToLineColumn,
@@ -167,7 +168,8 @@ describe.runIf(available)('PostgresAdapter on a real server', () => {
   async function sessions(appName: string): Promise<number> {
     const c = await db.connect();
     try {
-      const r = await c.query('select count(*)::int as n from pg_stat_activity where application_name = $1', [appName]);
+      // Sessions carry the process marker `[<host>:<pid>]` after the configured name.
+      const r = await c.query('select count(*)::int as n from pg_stat_activity where application_name = $1', [`${appName} ${runMarker()}`]);
       return r.rows[0].n as number;
     } finally {
       await c.end();
@@ -206,7 +208,7 @@ describe.runIf(available)('PostgresAdapter on a real server', () => {
         a.query(`select current_setting('search_path') sp, current_setting('statement_timeout') st, current_setting('application_name') app, current_setting('DateStyle') ds, pg_sleep(0.05)::text`),
       ),
     );
-    for (const [r] of rows) expect(r).toMatchObject({ sp: '"my schema", public', st: '1500ms', app: 'tform-test-app', ds: 'ISO, MDY' });
+    for (const [r] of rows) expect(r).toMatchObject({ sp: '"my schema", public', st: '1500ms', app: `tform-test-app ${runMarker()}`, ds: 'ISO, MDY' });
     const err = await a.query('select pg_sleep(3)').catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'DatabaseError', sqlState: '57014', message: 'canceling statement due to statement timeout' });
   });
@@ -542,7 +544,7 @@ describe.runIf(available)('PostgresAdapter on a real server', () => {
         expect(isLockHandle(first)).toBe(true);
         const second = await a2.lock('limited', lockOpts);
         expect(second).toEqual({
-          heldBy: { pid: 0, host: '127.0.0.1', startedAt: expect.any(String), command: expect.stringMatching(/^\(backend \d+, tform \(run lock\)\)$/) },
+          heldBy: { pid: 0, host: '127.0.0.1', startedAt: expect.any(String), command: expect.stringMatching(/^\(backend \d+, tform \(run lock\) \[[^\]]+:\d+\]\)$/) },
         });
         if (isLockHandle(first)) await first.release();
         const third = await a2.lock('limited', lockOpts);

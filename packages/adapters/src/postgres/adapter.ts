@@ -1,8 +1,10 @@
+import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import {
+  clipUtf8,
   TformError,
   type Adapter,
   type AdapterContext,
@@ -333,7 +335,7 @@ order by a.attnum`,
       ssl: c.ssl,
       connectionTimeoutMillis: c.connectTimeoutSeconds * 1000,
       ...(c.statementTimeoutMs !== undefined ? { statement_timeout: c.statementTimeoutMs } : {}),
-      application_name: applicationName,
+      application_name: runMarked(applicationName),
       options: options.join(' '),
       keepAlive: true,
       types: typeParsers,
@@ -484,4 +486,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Every session of this process carries `[<host>:<pid>]` in its application_name, so that whoever
+ * takes over the run lock from a dead process can find that process's sessions still running on
+ * the server (a killed client's statement goes on until the server next writes to its socket).
+ * Postgres keeps at most 63 bytes of application_name: the marker is kept, the name is clipped.
+ */
+export function runMarker(host = os.hostname(), pid = process.pid): string {
+  return `[${host}:${pid}]`;
+}
+
+function runMarked(name: string): string {
+  const marker = ` ${runMarker()}`;
+  return clipUtf8(name, 63 - Buffer.byteLength(marker)) + marker;
 }

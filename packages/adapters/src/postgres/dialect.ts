@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DefaultDialect, TMP_SUFFIX, TformError, type RelationKind, type RelationRef } from '@tform/core';
+import { DefaultDialect, TMP_SUFFIX, TformError, clipUtf8, type RelationKind, type RelationRef } from '@tform/core';
 import { publishBlock } from './publish.js';
 
 /**
@@ -164,19 +164,6 @@ export class PostgresDialect extends DefaultDialect {
       }),
     ];
   }
-}
-
-/** `text` cut to at most `maxBytes` UTF-8 bytes without splitting a character. */
-export function clipUtf8(text: string, maxBytes: number): string {
-  let out = '';
-  let bytes = 0;
-  for (const ch of text) {
-    const n = Buffer.byteLength(ch, 'utf8');
-    if (bytes + n > maxBytes) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
 }
 
 function tooLong(what: string, name: string): TformError {

@@ -3,6 +3,7 @@ import { PostgresAdapter, resolvePostgresConfig } from './adapter.js';
 
 export {
   PostgresAdapter,
+  runMarker,
   resolvePostgresConfig,
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -11,7 +12,7 @@ export {
   type PostgresConfig,
   type SslMode,
 } from './adapter.js';
-export { PostgresDialect, PG_MAX_IDENTIFIER_BYTES, clipUtf8, type TableConfig, type MergeOptions } from './dialect.js';
+export { PostgresDialect, PG_MAX_IDENTIFIER_BYTES, type TableConfig, type MergeOptions } from './dialect.js';
 export { publishBlock, type PublishBlockOptions } from './publish.js';
 export { PostgresError, toDatabaseError, charOffsetToLineColumn, redactText } from './errors.js';
 export { acquireAdvisoryLock, advisoryLockId, LOCK_SCHEMA, LOCK_TABLE, type PgLockOptions } from './lock.js';

@@ -87,6 +87,7 @@ export async function acquireAdvisoryLock(
       if (got) {
         const me: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: opts.command };
         const tookOverFrom = hasTable ? await claimRow(run, key, me) : undefined;
+        if (tookOverFrom) await endOrphans(run, tookOverFrom);
         return makeHandle(run, end, id, key, hasTable, tookOverFrom);
       }
       const holder = await currentHolder(run, key, id, hasTable);
@@ -156,6 +157,22 @@ async function ensureStateTable(run: Run): Promise<boolean> {
 }
 
 /** Write our row; return the holder of a row left behind (its session is gone: we hold the lock). */
+/**
+ * Sessions of a dead previous holder may still be running its last statement (the server only
+ * notices a vanished client when it next writes to it): an orphaned CREATE TABLE of the same
+ * temporary name would collide with the new run. Terminate them and wait until they are gone.
+ */
+async function endOrphans(run: Run, prev: LockHolder): Promise<void> {
+  const marker = `[${prev.host}:${prev.pid}]`;
+  const mine = 'pid <> pg_backend_pid() and datname = current_database() and right(application_name, length($1)) = $1';
+  await run(`select pg_terminate_backend(pid) from pg_stat_activity where ${mine}`, [marker]);
+  for (let i = 0; i < 100; i++) {
+    const left = (await run<{ n: number }>(`select count(*)::int as n from pg_stat_activity where ${mine}`, [marker])).rows[0]!.n;
+    if (left === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function claimRow(run: Run, key: string, me: LockHolder): Promise<LockHolder | undefined> {
   const prev = (await run<HolderRow>(`select pid, host, started_at, command, backend_pid from ${STATE_TABLE} where lock_key = $1`, [key])).rows[0];
   await run(
