@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { Logger, type CommonOptions } from '@tform/core';
+import { Logger, loadState, type CommonOptions, type SelectionOptions } from '@tform/core';
 import { builtinAdapters } from '@tform/adapters';
 
 export interface GlobalArgs {
@@ -27,12 +27,31 @@ export function withGlobals<T>(y: Argv<T>) {
 
 export function withSelection<T>(y: Argv<T>) {
   return y
-    .option('select', { alias: ['s', 'models', 'm'], type: 'string', array: true, describe: 'Nodes to include (names, folders, layers, +/ graph operators, tag:, path:, layer:)' })
-    .option('exclude', { type: 'string', array: true, describe: 'Nodes to leave out' });
+    .option('select', {
+      alias: ['s', 'models', 'm'],
+      type: 'string',
+      array: true,
+      describe: 'Nodes to include: names, folders and layers (gold+), graph operators (+m, m+2, @m), tag:, path:, layer:, config.<key>:, source:, resource_type:, state:modified, result:error; space = union, comma = intersection',
+    })
+    .option('exclude', { type: 'string', array: true, describe: 'Nodes to leave out (same grammar)' })
+    .option('selector', { type: 'string', describe: 'A named selector from selectors.yml' })
+    .option('state', { type: 'string', describe: 'Folder with the manifest.json (and run_results.json) of an earlier run, for state:/result: selectors and --defer' });
 }
 
 export function loggerFor(a: GlobalArgs): Logger {
   return new Logger({ format: a['log-format'], quiet: a.quiet, debug: a.debug });
+}
+
+export interface SelectionArgs {
+  select?: string[];
+  exclude?: string[];
+  selector?: string;
+  state?: string;
+}
+
+/** The selection flags as core takes them (reads the --state folder). */
+export function selection(a: SelectionArgs): SelectionOptions {
+  return { select: a.select, exclude: a.exclude, selector: a.selector, state: a.state ? loadState(a.state) : undefined };
 }
 
 export function common(a: GlobalArgs & { threads?: number }, logger: Logger, command: string): CommonOptions {

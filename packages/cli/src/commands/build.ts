@@ -1,16 +1,13 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { executeBuild, loadState, openProject, retryPlan, type BuildCommand } from '@tform/core';
-import { common, loggerFor, withSelection, type GlobalArgs } from '../globalOptions.js';
+import { executeBuild, openProject, retryPlan, type BuildCommand } from '@tform/core';
+import { common, loggerFor, selection, withSelection, type GlobalArgs, type SelectionArgs } from '../globalOptions.js';
 import { handle } from '../handle.js';
 
-interface BuildArgs extends GlobalArgs {
-  select?: string[];
-  exclude?: string[];
+interface BuildArgs extends GlobalArgs, SelectionArgs {
   threads?: number;
   'fail-fast': boolean;
   'dry-run': boolean;
   wait: boolean;
-  state?: string;
   defer: boolean;
 }
 
@@ -44,24 +41,21 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
         .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and the SQL it would run; change nothing' })
         .option('wait', { type: 'boolean', default: true, describe: 'Wait for the run lock (--no-wait: exit 2 when another run holds it)' })
-        .option('state', { type: 'string', describe: 'Folder with the manifest.json (and run_results.json) of an earlier run, for state: selectors and --defer' })
         .option('defer', { type: 'boolean', default: false, describe: 'Read refs to unselected models missing from this target from the --state run' }) as never,
     handler: async (a: ArgumentsCamelCase<BuildArgs>) => {
       const logger = loggerFor(a);
       const intr = interruptible();
       await handle(logger, async () => {
-        const state = a.state ? loadState(a.state) : undefined;
+        const sel = selection(a);
         const p = await openProject(common(a, logger, name));
         try {
           const r = await executeBuild(p, {
             command: name,
-            select: a.select,
-            exclude: a.exclude,
+            ...sel,
             failFast: a['fail-fast'],
             dryRun: a['dry-run'],
             wait: a.wait,
             signal: intr.signal,
-            state,
             defer: a.defer,
           });
           return r.exitCode;

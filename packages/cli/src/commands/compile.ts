@@ -1,11 +1,9 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { executeCompile, openProject } from '@tform/core';
-import { common, loggerFor, withSelection, type GlobalArgs } from '../globalOptions.js';
+import { common, loggerFor, selection, withSelection, type GlobalArgs, type SelectionArgs } from '../globalOptions.js';
 import { handle } from '../handle.js';
 
-interface CompileArgs extends GlobalArgs {
-  select?: string[];
-  exclude?: string[];
+interface CompileArgs extends GlobalArgs, SelectionArgs {
   introspect: boolean;
 }
 
@@ -24,7 +22,7 @@ export const compileCommand: CommandModule<GlobalArgs, CompileArgs> = {
       const t0 = Date.now();
       const p = await openProject(common(a, logger, 'compile'));
       try {
-        const { manifest, selected } = await executeCompile(p, { select: a.select, exclude: a.exclude, introspect: a.introspect });
+        const { manifest, selected } = await executeCompile(p, { ...selection(a), introspect: a.introspect });
         const models = selected.filter((id) => manifest.nodes[id]!.resourceType === 'model').length;
         logger.info(`Compiled ${models} model${models === 1 ? '' : 's'} in ${((Date.now() - t0) / 1000).toFixed(2)}s; wrote ${p.project.config.targetPath}/compiled and ${p.project.config.targetPath}/manifest.json`, 'compiled', { models });
         return 0;

@@ -1,11 +1,9 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { openProject, selectNodes } from '@tform/core';
-import { common, loggerFor, withSelection, type GlobalArgs } from '../globalOptions.js';
+import { openProject, selectFor } from '@tform/core';
+import { common, loggerFor, selection, withSelection, type GlobalArgs, type SelectionArgs } from '../globalOptions.js';
 import { handle } from '../handle.js';
 
-interface LsArgs extends GlobalArgs {
-  select?: string[];
-  exclude?: string[];
+interface LsArgs extends GlobalArgs, SelectionArgs {
   'resource-type'?: string[];
   output: 'name' | 'path' | 'selector' | 'json';
 }
@@ -22,16 +20,18 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
     await handle(logger, async () => {
       const p = await openProject(common(a, logger, 'ls'));
       const m = p.session.manifest;
-      const types = (a['resource-type'] ?? ['model', 'seed']).filter((t): t is 'model' | 'seed' => t !== 'source');
-      const ids = selectNodes(m, p.graph, p.order, { select: a.select, exclude: a.exclude, resourceTypes: types });
+      const types = (a['resource-type'] ?? ['model', 'seed']) as ('model' | 'seed' | 'source')[];
+      const ids = selectFor(p, selection(a), types);
       const lines: string[] = [];
       for (const id of ids) {
+        const s = m.sources[id];
+        if (s) {
+          lines.push(a.output === 'json' ? JSON.stringify({ unique_id: s.uniqueId, name: s.name, resource_type: 'source', relation: s.relationName }) : a.output === 'path' ? s.path : `source:${s.fqn.join('.')}`);
+          continue;
+        }
         const n = m.nodes[id]!;
         if (a.output === 'json') lines.push(JSON.stringify({ unique_id: id, name: n.name, resource_type: n.resourceType, path: n.path, materialized: n.materialized, layer: n.layer ?? null, tags: n.tags, relation: n.relationName }));
         else lines.push(a.output === 'name' ? n.name : a.output === 'path' ? n.path : n.fqn.join('.'));
-      }
-      if (a['resource-type']?.includes('source')) {
-        for (const s of Object.values(m.sources)) lines.push(a.output === 'json' ? JSON.stringify({ unique_id: s.uniqueId, name: s.name, resource_type: 'source', relation: s.relationName }) : `source:${s.fqn.join('.')}`);
       }
       if (lines.length) logger.print(lines.join('\n'));
       else logger.warn('No nodes selected');

@@ -1,11 +1,9 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { executeShow, formatTable, openProject } from '@tform/core';
-import { common, loggerFor, withSelection, type GlobalArgs } from '../globalOptions.js';
+import { common, loggerFor, selection, withSelection, type GlobalArgs, type SelectionArgs } from '../globalOptions.js';
 import { handle } from '../handle.js';
 
-interface ShowArgs extends GlobalArgs {
-  select?: string[];
-  exclude?: string[];
+interface ShowArgs extends GlobalArgs, SelectionArgs {
   limit: number;
 }
 
@@ -18,7 +16,7 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
     await handle(logger, async () => {
       const p = await openProject(common(a, logger, 'show'));
       try {
-        const r = await executeShow(p, { select: a.select, exclude: a.exclude, limit: a.limit });
+        const r = await executeShow(p, { ...selection(a), limit: a.limit });
         if (logger.format === 'json') logger.info(`Previewing ${r.name}`, 'show', { node: r.name, rows: JSON.parse(JSON.stringify(r.rows, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) });
         else {
           logger.info(`Previewing node '${r.name}':`);

@@ -47,6 +47,12 @@ export interface Dialect {
   /** Multi-row INSERT of literal values (already rendered as SQL literals). */
   insertValues(r: RelationRef, columns: string[], rows: string[][]): string;
   dateTrunc(grain: Grain, expr: string): string;
+  /** Aggregate counting the rows where `predicate` is true (NULL counts as not true). */
+  countIf(predicate: string): string;
+  /** `query` returning at most `n` rows. */
+  limitRows(query: string, n: number): string;
+  /** A TIMESTAMP (without time zone) literal of the UTC wall-clock time of `d`. */
+  timestampLiteral(d: Date): string;
 }
 
 /** One entry of the `indexes:` config (as dbt-postgres spells it). */
@@ -140,6 +146,21 @@ export class DefaultDialect implements Dialect {
 
   dateTrunc(grain: Grain, expr: string): string {
     return `date_trunc('${grain}', ${expr})`;
+  }
+
+  countIf(predicate: string): string {
+    return `count(case when ${predicate} then 1 end)`;
+  }
+
+  limitRows(query: string, n: number): string {
+    return `${query}\nlimit ${Math.max(0, Math.floor(n))}`;
+  }
+
+  /** `timestamp 'YYYY-MM-DD HH:MM:SS[.mmm]'` (ANSI), the UTC wall-clock time. */
+  timestampLiteral(d: Date): string {
+    const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+    const ms = iso.slice(19, 23) === '.000' ? '' : iso.slice(19, 23);
+    return `timestamp '${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms}'`;
   }
 
   seedColumnType(kind: 'integer' | 'number' | 'boolean' | 'date' | 'timestamp' | 'text'): string {

@@ -78,6 +78,10 @@ export interface MacroNode {
   name: string;
   path: string;
   args: string[];
+  /** sha256 of the macro's own {% macro %} block (state:modified compares it). */
+  checksum?: string;
+  /** Macros this macro calls. */
+  dependsOn?: { macros: string[] };
 }
 
 export interface Hook {

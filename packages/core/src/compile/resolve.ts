@@ -14,6 +14,7 @@ import { parseModel, type ParsedModel } from './parse.js';
 import { callLine, newScope } from './scope.js';
 import { materializationNames } from '../materialize/index.js';
 import { normalizeNodeConfig } from './validateConfig.js';
+import { annotateMacros } from '../select/macros.js';
 import { TemplateEngine } from './templating.js';
 
 export interface ManifestOptions {
@@ -274,6 +275,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     childMap,
     vars,
   };
+  annotateMacros(manifest, project.macros.map((m) => ({ path: m.path, source: m.raw })));
   return { manifest, engine, context, project, parsed, warnings };
 }
 

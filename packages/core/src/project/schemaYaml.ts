@@ -65,8 +65,47 @@ function obj(v: unknown): Record<string, unknown> {
   return isPlainObject(v) ? v : {};
 }
 
-function tests(o: Record<string, unknown>): unknown[] {
-  const t = [...(Array.isArray(o.data_tests) ? o.data_tests : []), ...(Array.isArray(o.tests) ? o.tests : [])];
+/**
+ * Where the raw test declarations of one YAML entry (model, seed, column, source table) are. Lines
+ * are looked up only when asked, i.e. when a declaration is reported as wrong: the happy path never
+ * pays for the position-keeping YAML parse.
+ */
+export interface TestPositions {
+  file: string;
+  /** Line of the entry that owns the list. */
+  ownerLine(): number | undefined;
+  /**
+   * Line of declaration `index` of the merged list (`data_tests` first, then `tests`), or of the
+   * key at `sub` inside it (e.g. `['accepted_values', 'config', 'severity']`), else the nearest
+   * enclosing line.
+   */
+  line(index: number, sub?: (string | number)[]): number | undefined;
+}
+
+const positions = new WeakMap<unknown[], TestPositions>();
+
+/** Positions of a `tests` list read by readSchemaFile (undefined for a list built elsewhere). */
+export function testPositions(list: unknown[]): TestPositions | undefined {
+  return positions.get(list);
+}
+
+function tests(o: Record<string, unknown>, file: string, loc: Locate, path: (string | number)[]): unknown[] {
+  for (const key of ['data_tests', 'tests']) {
+    if (o[key] !== undefined && o[key] !== null && !Array.isArray(o[key])) {
+      throw new TformError('CONFIG_INVALID', `'${key}' must be a list of tests`, {
+        file,
+        line: loc([...path, key]),
+        hint: `e.g. ${key}: [not_null, unique]`,
+      });
+    }
+  }
+  const data = Array.isArray(o.data_tests) ? o.data_tests : [];
+  const t = [...data, ...(Array.isArray(o.tests) ? o.tests : [])];
+  positions.set(t, {
+    file,
+    ownerLine: () => loc(path),
+    line: (index, sub = []) => (index < data.length ? loc([...path, 'data_tests', index, ...sub]) : loc([...path, 'tests', index - data.length, ...sub])),
+  });
   return t;
 }
 
@@ -81,7 +120,7 @@ function columns(v: unknown, file: string, loc: Locate, path: (string | number)[
       name: c.name,
       description: str(c.description),
       dataType: c.data_type === undefined ? undefined : String(c.data_type),
-      tests: tests(c),
+      tests: tests(c, file, loc, [...path, i]),
       meta: obj(c.meta),
     };
   });
@@ -101,7 +140,7 @@ function patches(list: unknown, key: string, file: string, loc: Locate): NodePat
       description: str(m.description),
       config,
       columns: columns(m.columns, file, loc, [key, i, 'columns']),
-      tests: tests(m),
+      tests: tests(m, file, loc, [key, i]),
       meta: obj(m.meta),
     };
     // Only error messages read the line; finding it needs the slow positional parse.
@@ -136,7 +175,7 @@ function sources(list: unknown, file: string, loc: Locate): SourceSpec[] {
           identifier: t.identifier === undefined ? t.name : String(t.identifier),
           description: str(t.description),
           columns: columns(t.columns, file, loc, ['sources', i, 'tables', j, 'columns']),
-          tests: tests(t),
+          tests: tests(t, file, loc, ['sources', i, 'tables', j]),
           loadedAtField: t.loaded_at_field === undefined ? undefined : String(t.loaded_at_field),
           freshness: t.freshness,
           meta: obj(t.meta),

@@ -41,6 +41,7 @@ function oneOf(c: Criterion, allowed: readonly string[]): void {
 }
 
 const isSource = (n: SelectableNode) => n.resourceType === 'source';
+const fqnOf = (n: SelectableNode): string[] => n.fqn ?? [n.packageName ?? '', n.name];
 const idsMatcher = (ids: Set<string>): Matcher => (n) => ids.has(n.uniqueId);
 
 /**
@@ -97,8 +98,8 @@ const METHODS: Record<string, Method> = {
       };
     },
   },
-  fqn: { matcher: (c) => { const is = fqnMatcher(c.value); return (n) => is(n.fqn); } },
-  package: { matcher: (c) => { const is = nameMatcher(c.value); return (n) => is(n.packageName ?? n.fqn[0] ?? ''); } },
+  fqn: { matcher: (c) => { const is = fqnMatcher(c.value); return (n) => is(fqnOf(n)); } },
+  package: { matcher: (c) => { const is = nameMatcher(c.value); return (n) => is(n.packageName ?? fqnOf(n)[0]!); } },
   layer: { matcher: (c) => { const is = nameMatcher(c.value); return (n) => !isSource(n) && n.layer !== undefined && is(n.layer); } },
   config: {
     keyed: true,
@@ -121,7 +122,7 @@ const METHODS: Record<string, Method> = {
       const parts = c.value.split('.').map(nameMatcher);
       return (n) => {
         if (!isSource(n)) return false;
-        const fields = [n.packageName ?? n.fqn[0] ?? '', n.sourceName ?? '', n.name].slice(parts.length === 3 ? 0 : 1);
+        const fields = [n.packageName ?? fqnOf(n)[0]!, n.sourceName ?? '', n.name].slice(parts.length === 3 ? 0 : 1);
         return parts.every((is, i) => is(fields[i]!));
       };
     },
@@ -160,7 +161,11 @@ function bareMatcher(c: Criterion): Matcher {
   const is = nameMatcher(c.value);
   const fqn = fqnMatcher(c.value);
   const single = !c.value.includes('.');
-  return (n) => !isSource(n) && (fqn(n.fqn) || (single && n.fqn.slice(1, -1).some(is)) || (n.layer !== undefined && is(n.layer)));
+  return (n) => {
+    if (isSource(n)) return false;
+    const f = fqnOf(n);
+    return fqn(f) || (single && f.slice(1, -1).some(is)) || (n.layer !== undefined && is(n.layer));
+  };
 }
 
 export function matcherFor(c: Criterion, ctx: MethodContext): Matcher {

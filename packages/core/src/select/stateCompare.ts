@@ -33,7 +33,7 @@ function stable(v: unknown): string {
 
 function relationOf(n: SelectableNode): unknown {
   if (n.resourceType === 'source') return { database: n.database, schema: n.schema, identifier: n.identifier };
-  const c = n.config ?? {};
+  const c = (n.config ?? {}) as Record<string, unknown>;
   return { database: c.database, schema: c.schema, alias: c.alias };
 }
 
@@ -58,7 +58,7 @@ export class StateComparison {
   }
 
   private previousOf(id: string): SelectableNode | undefined {
-    return this.previous.nodes[id] ?? this.previous.sources?.[id];
+    return this.previous.nodes[id] ?? this.previous.sources?.[id] ?? this.previous.tests?.[id];
   }
 
   private changed(aspect: Aspect, old: SelectableNode, now: SelectableNode): boolean {

@@ -9,8 +9,8 @@ export const RESOURCE_TYPES: readonly SelectableType[] = ['model', 'seed', 'sour
 
 /**
  * What selection reads of a node: models and seeds (`manifest.nodes`), sources
- * (`manifest.sources`) and test nodes (`resourceType: 'test'` in `manifest.nodes`, once the
- * manifest has them).
+ * (`manifest.sources`) and test nodes (`resourceType: 'test'`, in `manifest.nodes` or
+ * `manifest.tests`, once the manifest has them).
  */
 export interface SelectableNode {
   uniqueId: string;
@@ -21,10 +21,12 @@ export interface SelectableNode {
   path: string;
   /** The schema YAML that describes the node, if any. */
   patchPath?: string;
-  fqn: string[];
+  /** [package, ...folders, name]; a node without one is treated as [package, name]. */
+  fqn?: string[];
   tags?: string[];
   layer?: string;
-  config?: Record<string, unknown>;
+  /** Resolved config (an object; a test's config is typed, hence not a Record). */
+  config?: object;
   materialized?: string;
   /** Sources: the `sources:` entry the table belongs to. */
   sourceName?: string;
@@ -59,6 +61,7 @@ export interface MacroLike {
 export interface ManifestLike {
   nodes: Record<string, SelectableNode>;
   sources?: Record<string, SelectableNode>;
+  tests?: Record<string, SelectableNode>;
   macros?: Record<string, MacroLike>;
   vars?: Record<string, unknown>;
 }

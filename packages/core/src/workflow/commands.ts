@@ -8,9 +8,8 @@ import { buildPlan, relationOf, type Plan } from '../plan/plan.js';
 import { RunConsole } from '../run/console.js';
 import { countStatuses, type RunOutcome } from '../run/results.js';
 import { runPlan } from '../run/runner.js';
-import { selectNodes } from '../select/select.js';
 import { acquireLock, type OpenProject } from './open.js';
-import { deferredRelations, type StateArtifacts } from './state.js';
+import { deferredRelations, selectFor } from './state.js';
 import { TformError } from '../errors/index.js';
 import type { SelectionOptions } from './options.js';
 
@@ -25,8 +24,6 @@ export interface ExecuteOptions extends SelectionOptions {
   signal?: AbortSignal;
   /** Run exactly these node ids (tform retry), instead of evaluating selectors. */
   onlyIds?: string[];
-  /** Artifacts of an earlier run (`--state`), for state: selectors and --defer. */
-  state?: StateArtifacts;
   /** Read refs to unselected nodes missing from this target from the state's relations. */
   defer?: boolean;
 }
@@ -71,10 +68,10 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   if (o.defer && !o.state) throw new TformError('FLAG_INVALID', '--defer needs --state <dir> with the manifest.json of the run to defer to', { hint: 'e.g. --defer --state prod-artifacts/' });
   const selected = o.onlyIds
     ? p.order.filter((id) => o.onlyIds!.includes(id) && resourceTypes.includes(manifest.nodes[id]?.resourceType as 'model'))
-    : selectNodes(manifest, p.graph, p.order, { select: o.select, exclude: o.exclude, resourceTypes });
+    : selectFor(p, o, resourceTypes);
   logger.info(foundLine(manifest), 'found', { nodes: Object.keys(manifest.nodes).length });
   if (selected.length === 0) {
-    if (o.select?.length || o.exclude?.length) logger.warn('The selection criteria did not match any nodes');
+    if (o.select?.length || o.exclude?.length || o.selector) logger.warn('The selection criteria did not match any nodes');
     logger.info('Nothing to do. Try checking your model configs and model specification args');
     return { exitCode: 0, selected };
   }
@@ -150,7 +147,7 @@ function printPlan(p: OpenProject, plan: Plan): void {
 /** `tform compile`: render every model (with introspection when `introspect` is set) and write artifacts. */
 export async function executeCompile(p: OpenProject, o: SelectionOptions & { introspect?: boolean; wait?: boolean }): Promise<{ manifest: Manifest; selected: string[] }> {
   const manifest = p.session.manifest;
-  const selected = selectNodes(manifest, p.graph, p.order, { select: o.select, exclude: o.exclude, resourceTypes: ['model', 'seed'] });
+  const selected = selectFor(p, o, ['model', 'seed']);
   let intro: Introspection | undefined;
   if (o.introspect) {
     const adapter = p.adapter!;

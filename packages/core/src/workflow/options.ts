@@ -20,4 +20,8 @@ export interface CommonOptions {
 export interface SelectionOptions {
   select?: string[];
   exclude?: string[];
+  /** `--selector name` from selectors.yml. */
+  selector?: string;
+  /** Artifacts of an earlier run (`--state`), for state: and result: selectors and --defer. */
+  state?: import('./state.js').StateArtifacts;
 }

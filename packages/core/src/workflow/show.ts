@@ -3,7 +3,7 @@ import { TformError } from '../errors/index.js';
 import { renderManifest } from '../compile/render.js';
 import { introspect, schemasOf } from '../plan/introspect.js';
 import { relationOf } from '../plan/plan.js';
-import { selectNodes } from '../select/select.js';
+import { selectFor } from './state.js';
 import { acquireLock, type OpenProject } from './open.js';
 import type { SelectionOptions } from './options.js';
 
@@ -19,7 +19,7 @@ export interface ShowResult {
  */
 export async function executeShow(p: OpenProject, o: SelectionOptions & { limit: number; wait?: boolean }): Promise<ShowResult> {
   const manifest = p.session.manifest;
-  const ids = selectNodes(manifest, p.graph, p.order, { select: o.select, exclude: o.exclude, resourceTypes: ['model', 'seed'] });
+  const ids = selectFor(p, o, ['model', 'seed']);
   if (ids.length !== 1) {
     throw new TformError('SELECTOR_INVALID', ids.length === 0 ? 'show: the selection matched no model' : `show: the selection matched ${ids.length} nodes; select exactly one`, {
       hint: 'e.g. tform show --select daily_kpis --limit 10',

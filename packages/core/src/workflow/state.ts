@@ -5,6 +5,9 @@ import { TformError } from '../errors/index.js';
 import type { Introspection } from '../compile/render.js';
 import { existingRelation } from '../compile/render.js';
 import type { Manifest } from '../compile/manifest.js';
+import { readRunResults, readSelectorsFile, selectNodes, type SelectableType } from '../select/select.js';
+import type { OpenProject } from './open.js';
+import type { SelectionOptions } from './options.js';
 
 /** Artifacts of an earlier run (`--state <dir>`): its manifest, and its run_results when present. */
 export interface StateArtifacts {
@@ -63,4 +66,22 @@ export function deferredRelations(o: {
   };
   for (const id of o.selected) visit(id);
   return out;
+}
+
+/**
+ * Select nodes with everything selectors may consult: selectors.yml, the --state run, and the
+ * last run_results.json (of --state, else this project's target folder). Read before this run
+ * overwrites its own artifacts.
+ */
+export function selectFor(p: OpenProject, o: SelectionOptions, resourceTypes: SelectableType[]): string[] {
+  const runResultsFile = join(o.state?.dir ?? join(p.project.root, p.project.config.targetPath), 'run_results.json');
+  return selectNodes(p.session.manifest, p.graph, p.order, {
+    select: o.select,
+    exclude: o.exclude,
+    selector: o.selector,
+    resourceTypes,
+    projectDir: p.project.root,
+    selectors: readSelectorsFile(p.project.root),
+    state: { dir: o.state?.dir, manifest: o.state?.manifest, runResults: o.state ? o.state.runResults : readRunResults(runResultsFile), runResultsFile },
+  });
 }
