@@ -27,3 +27,4 @@ export * from './run/runner.js';
 export * from './run/console.js';
 export * from './artifacts/write.js';
 export * from './workflow/index.js';
+export * from './test/index.js';

@@ -97,22 +97,23 @@ function unknownTest(name: string, ctx: DeclareContext, at: ErrorLocation): neve
   });
 }
 
-/** Resolve `ref('x')` / `source('s', 't')` text to a node id, or a TformError at `at`. */
-export function resolveRelationArg(text: string, ctx: DeclareContext, at: ErrorLocation, what: string): string {
+/** Resolve `ref('x')` / `source('s', 't')` text to a node id, or a TformError at `where()` (called only then). */
+export function resolveRelationArg(text: string, ctx: DeclareContext, where: () => ErrorLocation, what: string): string {
+  const at = () => where();
   const t = parseRelationTarget(text);
   if (!t) {
     throw new TformError('CONFIG_INVALID', `${what} must be ref('<model or seed>') or source('<source>', '<table>'), got ${JSON.stringify(text)}`, {
-      ...at,
+      ...at(),
       hint: "e.g. to: ref('customers')",
     });
   }
   if (t.kind === 'ref') {
     const id = !t.package || t.package === ctx.projectName ? ctx.refs.get(t.name) : undefined;
     if (id) return id;
-    if (ctx.disabledRefs?.has(t.name)) throw new TformError('REF_UNKNOWN', `${what}: ref('${t.name}') points to a disabled model`, { ...at, hint: `enable ${t.name}, or disable this test` });
+    if (ctx.disabledRefs?.has(t.name)) throw new TformError('REF_UNKNOWN', `${what}: ref('${t.name}') points to a disabled model`, { ...at(), hint: `enable ${t.name}, or disable this test` });
     const near = closest(t.name, ctx.refs.keys());
     throw new TformError('REF_UNKNOWN', `${what}: ref('${t.package ? `${t.package}', '` : ''}${t.name}') does not match any model or seed`, {
-      ...at,
+      ...at(),
       hint: near ? `did you mean ref('${near}')?` : 'ref takes a model file name without .sql, or a seed name',
     });
   }
@@ -122,7 +123,7 @@ export function resolveRelationArg(text: string, ctx: DeclareContext, at: ErrorL
   const sameSource = keys.filter((k) => k.startsWith(`${t.source}.`)).map((k) => k.slice(t.source.length + 1));
   const near = sameSource.length ? closest(t.table, sameSource) : closest(t.source, new Set(keys.map((k) => k.split('.')[0]!)));
   throw new TformError('SOURCE_UNKNOWN', `${what}: source('${t.source}', '${t.table}') is not declared`, {
-    ...at,
+    ...at(),
     hint: near ? (sameSource.length ? `did you mean source('${t.source}', '${near}')?` : `did you mean source('${near}', …)?`) : 'declare it under sources: in a schema .yml file',
   });
 }
@@ -267,7 +268,7 @@ function declaration(
     }
     checkBuiltinArgs(resolved.builtin, args, argAt);
     if (resolved.builtin === 'relationships') {
-      deps.push(resolveRelationArg(relationshipsArgs(args).to, ctx, argAt('to'), 'relationships: to'));
+      deps.push(resolveRelationArg(relationshipsArgs(args).to, ctx, () => argAt('to'), 'relationships: to'));
     }
   } else {
     const g = resolved.generic!;
@@ -284,7 +285,7 @@ function declaration(
     if (missing.length) throw new TformError('CONFIG_INVALID', `test '${g.name}' is missing required argument${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, { ...at(d.base), hint: `${g.name} is defined in ${g.path}:${g.line}` });
     if (g.takesColumn && columnName === undefined) throw new TformError('CONFIG_INVALID', `test '${g.name}' takes column_name: declare it under a column`, { ...at(d.base), hint: `or give column_name: <expression>` });
     for (const [k, v] of relationArgs(args)) {
-      const id = resolveRelationArg(v, ctx, argAt(k), `${g.name}: ${k}`);
+      const id = resolveRelationArg(v, ctx, () => argAt(k), `${g.name}: ${k}`);
       if (!deps.includes(id)) deps.push(id);
     }
   }

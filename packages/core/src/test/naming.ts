@@ -12,8 +12,10 @@ function flat(v: unknown): string[] {
   return [text(v)];
 }
 
+/** As dbt (Python) prints a value: True, False, None. */
 function text(v: unknown): string {
   if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
