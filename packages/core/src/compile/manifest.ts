@@ -104,6 +104,8 @@ export interface Manifest {
   };
   nodes: Record<string, ExecNode>;
   sources: Record<string, SourceNode>;
+  /** Data tests: generic (from schema YAML) and singular (SQL files under test-paths). */
+  tests: Record<string, import('../test/types.js').TestNode>;
   macros: Record<string, MacroNode>;
   hooks: Hook[];
   parentMap: Record<string, string[]>;

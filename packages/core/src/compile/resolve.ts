@@ -15,6 +15,9 @@ import { callLine, newScope } from './scope.js';
 import { materializationNames } from '../materialize/index.js';
 import { normalizeNodeConfig } from './validateConfig.js';
 import { annotateMacros } from '../select/macros.js';
+import { declaredTests, genericTestDefs, isSingularTestFile, projectTestConfig, singularTest, translateTestBlocks, type DeclareContext } from '../test/index.js';
+import type { TestNode } from '../test/types.js';
+import type { NodePatch } from '../project/schemaYaml.js';
 import { TemplateEngine } from './templating.js';
 
 export interface ManifestOptions {
@@ -62,7 +65,12 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   };
   const vars = { ...cfg.vars, ...(o.cliVars ?? {}) };
   const engine = new TemplateEngine({ vars, env: o.env });
-  engine.loadMacros(project.macros.map((m) => ({ path: m.path, source: m.raw })));
+  // `{% test %}` blocks (in macro files and tests/generic/) become macros named test_<name>.
+  const macroFiles = project.macros.map((m) => ({ path: m.path, source: m.raw }));
+  engine.loadMacros(macroFiles.map((m) => ({ path: m.path, source: translateTestBlocks(m.source) })));
+  const genericFiles = project.tests.filter((t) => !isSingularTestFile(t)).map((t) => ({ path: t.path, source: t.raw }));
+  const generics = genericTestDefs([...macroFiles, ...genericFiles]);
+  engine.loadMacros(genericFiles.map((f) => ({ path: f.path, source: translateTestBlocks(f.source) })));
   const context = baseContext({ target, projectName: cfg.name, now: o.now, invocationId: o.invocationId });
   const naming = new Naming(engine, target, context);
   const locateProject = yamlLocator(project.configText);
@@ -241,6 +249,29 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     n.dependsOn.nodes = [...parents].sort();
   }
 
+  const testCtx: DeclareContext = {
+    projectName: cfg.name,
+    refs: new Map([...byName].map(([n, node]) => [n, node.uniqueId])),
+    disabledRefs: disabled,
+    sources: new Map(Object.values(sources).map((s) => [`${s.sourceName}.${s.name}`, s.uniqueId])),
+    generics,
+    projectConfig: projectTestConfig(project.configText, cfg.file),
+  };
+  const enabledPatches = (m: Map<string, NodePatch>) => [...m.values()].filter((p) => byName.has(p.name));
+  const testList = declaredTests({ models: enabledPatches(project.modelPatches), seeds: enabledPatches(project.seedPatches), sources: project.sources }, testCtx);
+  for (const f of project.tests) {
+    if (!isSingularTestFile(f)) continue;
+    const t = singularTest(f, engine, context, testCtx);
+    if (t) testList.push(t);
+  }
+  const tests: Record<string, TestNode> = {};
+  for (const t of testList) {
+    if (tests[t.uniqueId]) {
+      throw new TformError('DUPLICATE_NAME', `two tests are named '${t.name}': ${tests[t.uniqueId]!.path} and ${t.path}`, { file: t.path, line: t.line, hint: "give one a distinct name (name: in YAML, or rename the file)" });
+    }
+    tests[t.uniqueId] = t;
+  }
+
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
   for (const id of [...Object.keys(nodes), ...Object.keys(sources)]) {
@@ -250,6 +281,11 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   for (const n of Object.values(nodes)) {
     parentMap[n.uniqueId] = n.dependsOn.nodes;
     for (const p of n.dependsOn.nodes) childMap[p]!.push(n.uniqueId);
+  }
+  for (const t of Object.values(tests)) {
+    parentMap[t.uniqueId] = t.dependsOn.nodes;
+    childMap[t.uniqueId] = [];
+    for (const p of t.dependsOn.nodes) childMap[p]?.push(t.uniqueId);
   }
   for (const k of Object.keys(childMap)) childMap[k]!.sort();
   checkAcyclic(nodes);
@@ -269,6 +305,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     },
     nodes,
     sources,
+    tests,
     macros,
     hooks: [],
     parentMap,

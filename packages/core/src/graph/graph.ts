@@ -3,16 +3,20 @@ import { topologicalGenerations } from 'graphology-dag';
 import type { Manifest } from '../compile/manifest.js';
 
 export interface NodeAttrs extends Record<string, unknown> {
-  resourceType: 'model' | 'seed' | 'source';
+  resourceType: 'model' | 'seed' | 'source' | 'test';
   name: string;
 }
 
-/** The DAG of models, seeds and sources (tests join it with the tests stage). */
+/** The DAG of models, seeds, sources and tests (a test hangs off every node it reads). */
 export function buildGraph(manifest: Manifest): DirectedGraph<NodeAttrs> {
   const g = new DirectedGraph<NodeAttrs>({ allowSelfLoops: false });
   for (const s of Object.values(manifest.sources)) g.addNode(s.uniqueId, { resourceType: 'source', name: s.name });
   for (const n of Object.values(manifest.nodes)) g.addNode(n.uniqueId, { resourceType: n.resourceType, name: n.name });
   for (const n of Object.values(manifest.nodes)) for (const p of n.dependsOn.nodes) g.mergeEdge(p, n.uniqueId);
+  for (const t of Object.values(manifest.tests ?? {})) {
+    g.addNode(t.uniqueId, { resourceType: 'test', name: t.name });
+    for (const p of t.dependsOn.nodes) if (g.hasNode(p)) g.mergeEdge(p, t.uniqueId);
+  }
   return g;
 }
 

@@ -21,6 +21,8 @@ export interface LoadedProject {
   configText: string;
   models: SourceFile[];
   macros: SourceFile[];
+  /** SQL files under test-paths: singular tests, and custom generic tests in tests/generic/. */
+  tests: SourceFile[];
   seeds: (ProjectFile & { checksum: string })[];
   schemaFiles: { path: string; checksum: string }[];
   modelPatches: Map<string, NodePatch>;
@@ -55,6 +57,7 @@ export function loadProject(projectDir: string): LoadedProject {
   const { config, text } = readProjectConfig(root);
   const models = readAll(walk(root, config.modelPaths, ['.sql']));
   const macros = readAll(walk(root, config.macroPaths, ['.sql']));
+  const tests = readAll(walk(root, config.testPaths, ['.sql']));
   const seeds = walk(root, config.seedPaths, ['.csv']).map((f) => ({ ...f, checksum: sha256(readFileSync(f.abs)) }));
   const yamlFiles = walk(root, [...config.modelPaths, ...config.seedPaths, ...config.macroPaths], ['.yml', '.yaml']).filter(
     (f) => f.path !== PROJECT_FILE,
@@ -71,5 +74,5 @@ export function loadProject(projectDir: string): LoadedProject {
     collectPatches(content.seeds, seedPatches, 'seed');
     sources.push(...content.sources);
   }
-  return { root, config, configChecksum: sha256(text), configText: text, models, macros, seeds, schemaFiles, modelPatches, seedPatches, sources };
+  return { root, config, configChecksum: sha256(text), configText: text, models, macros, tests, seeds, schemaFiles, modelPatches, seedPatches, sources };
 }
