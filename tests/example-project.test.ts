@@ -53,7 +53,9 @@ describe.runIf(hasPg)('example project on DuckDB and Postgres', () => {
     expect(duck.code, duck.output).toBe(0);
     const pgRun = await runCli(['build', '--project-dir', project, '--target', 'pg'], { cwd: dir, env: { TFORM_PG_DBNAME: db.name }, timeoutMs: 120_000 });
     expect(pgRun.code, pgRun.output).toBe(0);
-    expect(pgRun.output).toContain('PASS=6');
+    // 6 models and seeds, 13 data tests.
+    expect(pgRun.output).toContain('PASS=19');
+    expect(duck.output).toContain('PASS=19');
 
     const client = await db.connect();
     try {

@@ -6,6 +6,7 @@ import { debugCommand } from './commands/debug.js';
 import { initCommand } from './commands/init.js';
 import { lsCommand } from './commands/ls.js';
 import { showCommand } from './commands/show.js';
+import { testCommand } from './commands/test.js';
 import { TFORM_VERSION } from '@tform/core';
 
 export async function run(argv: string[]): Promise<void> {
@@ -17,7 +18,8 @@ export async function run(argv: string[]): Promise<void> {
     .command(compileCommand)
     .command(lsCommand)
     .command(debugCommand)
-    .command(showCommand);
+    .command(showCommand)
+    .command(testCommand);
   for (const c of buildCommands) y = y.command(c);
   await y
     .demandCommand(1, 'Pick a command: tform <command> --help shows its options.')

@@ -28,3 +28,4 @@ export * from './run/console.js';
 export * from './artifacts/write.js';
 export * from './workflow/index.js';
 export * from './test/index.js';
+export * from './run/testJobs.js';

@@ -7,6 +7,7 @@ import type { CompileSession } from '../compile/resolve.js';
 import { materialize, type NodeStatements, type Statement } from '../materialize/index.js';
 import { schemasOf } from './introspect.js';
 import { readSeedCsv } from '../materialize/seedCsv.js';
+import type { TestNode } from '../test/types.js';
 
 export interface PlanStep extends NodeStatements {
   uniqueId: string;
@@ -21,6 +22,8 @@ export interface PlanStep extends NodeStatements {
   dependsOn: string[];
   /** Steps run phase by phase (build: seeds, then models). */
   phase: number;
+  /** Data tests run against the built (not yet published) relation: write–audit–publish. */
+  tests: TestNode[];
 }
 
 /** Everything a run will execute, as plain data: `--dry-run` prints it. */
@@ -56,6 +59,8 @@ export interface PlanOptions {
   introspection: Introspection;
   /** Run seeds before models (tform build), as dbt users expect sources loaded by seeds to exist. */
   seedsFirst: boolean;
+  /** Selected tests; each runs in the step of the node it is attached to (tform build). */
+  tests?: TestNode[];
 }
 
 /** Pure: selection + introspection → the statements of every step. */
@@ -88,6 +93,7 @@ export function buildPlan(o: PlanOptions): Plan {
       compiledPath: n.resourceType === 'model' ? n.compiledPath : undefined,
       dependsOn: planDeps(manifest, id, inPlan),
       phase: o.seedsFirst && n.resourceType !== 'seed' ? 1 : 0,
+      tests: (o.tests ?? []).filter((t) => t.attachedNode === id),
     };
   });
   const hooks = (kind: 'on-run-start' | 'on-run-end') => manifest.hooks.filter((h) => h.kind === kind).map((h) => ({ sql: h.sql, label: kind }));

@@ -38,6 +38,27 @@ export class RunConsole {
     }
   }
 
+  /** A data test's result line: PASS, WARN n, FAIL n or ERROR. */
+  test(index: number, r: NodeResult): void {
+    const c = this.log.c;
+    const t = `${r.executionTime.toFixed(2)}s`;
+    const data = { unique_id: r.uniqueId, index, total: this.total, status: r.status, failures: r.failures, execution_time: r.executionTime };
+    const [word, tag] =
+      r.status === 'pass' ? [c.green('PASS'), c.green('PASS')]
+      : r.status === 'warn' ? [c.yellow(`WARN ${r.failures ?? ''}`.trim()), c.yellow('WARN')]
+      : r.status === 'fail' ? [c.red(`FAIL ${r.failures ?? ''}`.trim()), c.red('FAIL')]
+      : [c.red('ERROR'), c.red('ERROR')];
+    this.log.info(dotted(`${index} of ${this.total} ${word} ${r.name}`, `${tag} in ${t}`), 'test_finished', data);
+  }
+
+  testStart(index: number, name: string): void {
+    this.log.info(dotted(`${index} of ${this.total} START test ${name}`, 'RUN'), 'test_start', { name, index, total: this.total });
+  }
+
+  testSkipped(index: number, name: string): void {
+    this.log.info(dotted(`${index} of ${this.total} ${this.log.c.yellow('SKIP')} test ${name}`, this.log.c.yellow('SKIP')), 'test_finished', { name, index, status: 'skipped' });
+  }
+
   summary(outcome: RunOutcome, what: string): void {
     const c = this.log.c;
     const counts = countStatuses(outcome.results);
@@ -55,12 +76,20 @@ export class RunConsole {
         this.log.info('');
         this.log.info(c.red(`Failure in ${r.resourceType} ${r.name} (${r.path ?? ''})`), 'node_error', { unique_id: r.uniqueId, error: r.error ?? null });
         for (const l of (r.error?.message ?? r.message).split('\n')) this.log.info(`  ${l}`);
+        if (r.resourceType === 'test' && r.failures !== null) this.log.info(`  Got ${r.failures} failure${r.failures === 1 ? '' : 's'}${r.sample?.length ? '; first rows:' : ''}`);
+        for (const row of r.sample ?? []) this.log.info(`    ${JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
         if (r.compiledPath) this.log.info(`  compiled code at ${r.compiledPath}${r.error?.compiledLine ? `:${r.error.compiledLine}` : ''}`);
       }
     } else if (outcome.cancelled) {
       this.log.info(c.yellow('Run cancelled.'));
     } else {
       this.log.info(c.green('Completed successfully'));
+    }
+    for (const r of outcome.results.filter((x) => x.status === 'warn')) {
+      this.log.info('');
+      this.log.info(c.yellow(`Warning in test ${r.name} (${r.path ?? ''})`), 'test_warning', { unique_id: r.uniqueId, failures: r.failures });
+      this.log.info(`  ${r.message}`);
+      for (const row of r.sample ?? []) this.log.info(`    ${JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
     }
     this.log.info('');
     this.log.info(

@@ -17,6 +17,10 @@ export interface NodeResult {
   relationName?: string;
   path?: string;
   compiledPath?: string;
+  /** Up to 5 failing rows of a test that failed or warned. */
+  sample?: Record<string, unknown>[];
+  /** The model or seed a test checks. */
+  attachedNode?: string;
   /** Set when the node failed: where the problem is. */
   error?: { message: string; file?: string; line?: number; compiledLine?: number };
 }

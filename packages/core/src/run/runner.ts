@@ -4,6 +4,7 @@ import type { Statement } from '../materialize/types.js';
 import type { Plan, PlanStep } from '../plan/plan.js';
 import { RunConsole } from './console.js';
 import type { NodeResult, RunOutcome } from './results.js';
+import type { TestRun } from './testJobs.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -15,7 +16,39 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Lines of each compiled model, to decide whether a database line maps to the model file. */
   sourceLines?: (uniqueId: string) => { raw: number; compiled: number } | undefined;
+  /** Nodes that run after the plan (tests of nodes built by it), counted in `i of N`. */
+  laterCount?: number;
+  /** Runs a step's data tests against its built, unpublished relation (write–audit–publish). */
+  audit?: (step: PlanStep) => Promise<TestRun[]>;
 }
+
+/** A test run as a result line. */
+export function testResult(r: TestRun): NodeResult {
+  const o = r.outcome;
+  return {
+    uniqueId: r.test.uniqueId,
+    name: r.test.name,
+    resourceType: 'test',
+    status: o.status,
+    message: o.message,
+    startedAt: r.startedAt.toISOString(),
+    completedAt: r.completedAt.toISOString(),
+    executionTime: (r.completedAt.getTime() - r.startedAt.getTime()) / 1000,
+    failures: o.status === 'error' ? null : o.failures,
+    path: r.test.path,
+    compiledPath: r.test.compiledPath,
+    attachedNode: r.test.attachedNode,
+    ...(o.sample && o.sample.length ? { sample: o.sample } : {}),
+    ...(o.status === 'error' || o.status === 'fail' ? { error: { message: o.message, file: r.test.path, ...(r.test.line ? { line: r.test.line } : {}) } } : {}),
+  };
+}
+
+/** A test that stops publication: an error-severity failure, or a test that could not run. */
+export function blocksPublish(r: TestRun): boolean {
+  return r.outcome.status === 'fail' || r.outcome.status === 'error';
+}
+
+class AuditFailure extends Error {}
 
 class StepFailure extends Error {
   constructor(readonly original: unknown, readonly statement: Statement) {
@@ -64,8 +97,11 @@ export async function runPlan(o: RunOptions): Promise<RunOutcome> {
   const t0 = Date.now();
   const hookErrors: string[] = [];
   const results = new Map<string, NodeResult>();
-  const total = plan.steps.length;
+  const testResults: NodeResult[] = [];
+  const total = plan.steps.length + plan.steps.reduce((n, s) => n + (o.audit ? s.tests.length : 0), 0) + (o.laterCount ?? 0);
   const cons = new RunConsole(logger, total);
+  let started = 0;
+  const nextIndex = () => ++started;
   let cancelled = false;
   const onAbort = () => {
     cancelled = true;
@@ -83,8 +119,7 @@ export async function runPlan(o: RunOptions): Promise<RunOutcome> {
       }
     }
 
-    const index = new Map<string, number>();
-    plan.steps.forEach((s, i) => index.set(s.uniqueId, i + 1));
+    const inPlan = new Set(plan.steps.map((s) => s.uniqueId));
     const phases = [...new Set(plan.steps.map((s) => s.phase))].sort((a, b) => a - b);
     let stop = hookErrors.length > 0;
 
@@ -100,15 +135,17 @@ export async function runPlan(o: RunOptions): Promise<RunOutcome> {
             pending.splice(i, 1);
             const r = skipped(s, stop || cancelled ? (cancelled ? 'cancelled' : 'run stopped') : `upstream ${results.get(badDep!)!.name} did not succeed`);
             results.set(s.uniqueId, r);
-            cons.finish(index.get(s.uniqueId)!, s, r);
+            cons.finish(nextIndex(), s, r);
+            if (o.audit) for (const t of s.tests) cons.testSkipped(nextIndex(), t.name);
           } else i++;
         }
         while (running.size < Math.max(1, o.threads) && !stop && !cancelled) {
-          const at = pending.findIndex((s) => s.dependsOn.every((d) => results.get(d)?.status === 'success' || !index.has(d)));
+          const at = pending.findIndex((s) => s.dependsOn.every((d) => results.get(d)?.status === 'success' || !inPlan.has(d)));
           if (at < 0) break;
           const s = pending.splice(at, 1)[0]!;
-          const p = runStep(s, index.get(s.uniqueId)!, cons, o).then((r) => {
+          const p = runStep(s, nextIndex, cons, o).then(({ result: r, tests }) => {
             results.set(s.uniqueId, r);
+            testResults.push(...tests);
             running.delete(s.uniqueId);
             if (r.status === 'error' && o.failFast) stop = true;
           });
@@ -119,7 +156,7 @@ export async function runPlan(o: RunOptions): Promise<RunOutcome> {
           for (const s of pending.splice(0)) {
             const r = skipped(s, stop || cancelled ? 'run stopped' : 'dependencies not run');
             results.set(s.uniqueId, r);
-            cons.finish(index.get(s.uniqueId)!, s, r);
+            cons.finish(nextIndex(), s, r);
           }
           break;
         }
@@ -138,7 +175,7 @@ export async function runPlan(o: RunOptions): Promise<RunOutcome> {
     o.signal?.removeEventListener('abort', onAbort);
   }
   return {
-    results: plan.steps.map((s) => results.get(s.uniqueId)!).filter(Boolean),
+    results: [...plan.steps.map((s) => results.get(s.uniqueId)!).filter(Boolean), ...testResults],
     elapsed: (Date.now() - t0) / 1000,
     hookErrors,
     cancelled,
@@ -160,15 +197,27 @@ function skipped(s: PlanStep, why: string): NodeResult {
   };
 }
 
-async function runStep(s: PlanStep, index: number, cons: RunConsole, o: RunOptions): Promise<NodeResult> {
+async function runStep(s: PlanStep, nextIndex: () => number, cons: RunConsole, o: RunOptions): Promise<{ result: NodeResult; tests: NodeResult[] }> {
   const { adapter } = o;
+  const index = nextIndex();
   cons.start(index, s);
   const started = new Date();
   let rows: number | undefined;
   let result: NodeResult;
+  const tests: NodeResult[] = [];
   try {
     await runStatements(adapter, s.pre);
     rows = await runStatements(adapter, s.build);
+    if (o.audit && s.tests.length) {
+      const runs = await o.audit(s);
+      for (const r of runs) {
+        const tr = testResult(r);
+        tests.push(tr);
+        cons.test(nextIndex(), tr);
+      }
+      const blocking = runs.filter(blocksPublish);
+      if (blocking.length) throw new AuditFailure(`not published: ${blocking.length} test${blocking.length === 1 ? '' : 's'} failed (${blocking.map((r) => r.test.name).join(', ')}); the previous version stays in place`);
+    }
     if (s.publish.length) {
       if (adapter.capabilities.transactionalDdl) await adapter.transaction((tx) => runStatements(tx, s.publish));
       else await runStatements(adapter, s.publish);
@@ -183,12 +232,12 @@ async function runStep(s: PlanStep, index: number, cons: RunConsole, o: RunOptio
         // The tmp relation may not exist (the failure was creating it); the next run drops leftovers.
       }
     }
-    const error = errorOf(s, e, o);
+    const error = e instanceof AuditFailure ? { message: e.message, file: s.path } : errorOf(s, e, o);
     result = base(s, started, 'error', error!.message);
     result.error = error;
   }
   cons.finish(index, s, result);
-  return result;
+  return { result, tests };
 }
 
 function base(s: PlanStep, started: Date, status: NodeResult['status'], message: string): NodeResult {

@@ -6,10 +6,15 @@ import { renderManifest, type Introspection } from '../compile/render.js';
 import { introspect, schemasOf } from '../plan/introspect.js';
 import { buildPlan, relationOf, type Plan } from '../plan/plan.js';
 import { RunConsole } from '../run/console.js';
-import { countStatuses, type RunOutcome } from '../run/results.js';
+import { countStatuses, type NodeResult, type RunOutcome } from '../run/results.js';
 import { runPlan } from '../run/runner.js';
 import { acquireLock, type OpenProject } from './open.js';
 import { deferredRelations, selectFor } from './state.js';
+import { auditStep, compileTests, runTests, storeFailures, testEnv, testRelations } from './tests.js';
+import { ancestors } from '../graph/graph.js';
+import { testResult } from '../run/runner.js';
+import type { TestNode } from '../test/types.js';
+import type { RelationRef } from '../adapter/types.js';
 import { TformError } from '../errors/index.js';
 import type { SelectionOptions } from './options.js';
 
@@ -43,17 +48,18 @@ function foundLine(m: Manifest): string {
   const nodes = Object.values(m.nodes);
   const models = nodes.filter((n) => n.resourceType === 'model').length;
   const seeds = nodes.length - models;
-  const parts = [plural(models, 'model'), plural(seeds, 'seed'), plural(Object.keys(m.sources).length, 'source'), plural(Object.keys(m.macros).length, 'macro')];
+  const parts = [plural(models, 'model'), plural(seeds, 'seed'), plural(Object.keys(m.tests).length, 'data test'), plural(Object.keys(m.sources).length, 'source'), plural(Object.keys(m.macros).length, 'macro')];
   return `Found ${parts.join(', ')}`;
 }
 
-function whatRan(plan: Plan): string {
+function whatRan(plan: Plan, tests = 0): string {
   const counts = new Map<string, number>();
   for (const s of plan.steps) {
     const k = s.resourceType === 'seed' ? 'seed' : `${s.materialized} model`;
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   const parts = [...counts].map(([k, n]) => plural(n, k));
+  if (tests) parts.push(plural(tests, 'data test'));
   const hooks = plan.onRunStart.length + plan.onRunEnd.length;
   if (hooks) parts.push(plural(hooks, 'hook'));
   return parts.join(', ') || 'nothing';
@@ -66,11 +72,15 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   const manifest = p.session.manifest;
   const resourceTypes: ('model' | 'seed')[] = o.command === 'seed' ? ['seed'] : o.command === 'run' ? ['model'] : ['model', 'seed'];
   if (o.defer && !o.state) throw new TformError('FLAG_INVALID', '--defer needs --state <dir> with the manifest.json of the run to defer to', { hint: 'e.g. --defer --state prod-artifacts/' });
-  const selected = o.onlyIds
-    ? p.order.filter((id) => o.onlyIds!.includes(id) && resourceTypes.includes(manifest.nodes[id]?.resourceType as 'model'))
-    : selectFor(p, o, resourceTypes);
-  logger.info(foundLine(manifest), 'found', { nodes: Object.keys(manifest.nodes).length });
-  if (selected.length === 0) {
+  // build also runs the tests of what it builds (and any other selected test).
+  const withTests = o.command === 'build';
+  const picked = o.onlyIds
+    ? p.order.filter((id) => o.onlyIds!.includes(id))
+    : selectFor(p, o, withTests ? [...resourceTypes, 'test'] : resourceTypes);
+  const selected = picked.filter((id) => resourceTypes.includes(manifest.nodes[id]?.resourceType as 'model'));
+  const tests = withTests ? picked.map((id) => manifest.tests[id]).filter((t): t is TestNode => t !== undefined) : [];
+  logger.info(foundLine(manifest), 'found', { nodes: Object.keys(manifest.nodes).length, tests: Object.keys(manifest.tests).length });
+  if (selected.length === 0 && tests.length === 0) {
     if (o.select?.length || o.exclude?.length || o.selector) logger.warn('The selection criteria did not match any nodes');
     logger.info('Nothing to do. Try checking your model configs and model specification args');
     return { exitCode: 0, selected };
@@ -89,10 +99,11 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
       logger.info(`Deferring ${deferred.size} unselected node${deferred.size === 1 ? '' : 's'} to the state's relations: ${[...deferred.keys()].map((id) => manifest.nodes[id]!.name).join(', ')}`, 'defer', { nodes: [...deferred.keys()] });
     }
     renderManifest(p.session, { dialect: p.dialect, introspection: intro, deferred });
+    compileTests(p, deferred);
     const targetPath = p.project.config.targetPath;
     writeCompiled(p.project.root, targetPath, manifest);
     writeManifest(p.project.root, targetPath, manifest);
-    const plan = buildPlan({ session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build' });
+    const plan = buildPlan({ session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)) });
     if (o.dryRun) {
       printPlan(p, plan);
       return { exitCode: 0, plan, selected };
@@ -110,7 +121,14 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
         if (!n || n.resourceType !== 'model' || n.compiledCode === undefined) return undefined;
         return { raw: n.rawCode.split('\n').length, compiled: n.compiledCode.split('\n').length };
       },
+      audit: withTests ? auditStep(p, deferred) : undefined,
+      laterCount: tests.length - plan.steps.reduce((n, s) => n + s.tests.length, 0),
     });
+    // Tests of nodes this run did not build (sources, singular tests, unselected parents) run last.
+    const audited = new Set(plan.steps.flatMap((s) => s.tests.map((t) => t.uniqueId)));
+    const standalone = tests.filter((t) => !audited.has(t.uniqueId) && !blockedBy(t, outcome));
+    const total = plan.steps.length + tests.length;
+    if (standalone.length && !outcome.cancelled) outcome.results.push(...(await runTestPhase(p, standalone, deferred, total - standalone.length, total)));
     writeRunResults(p.project.root, targetPath, outcome, {
       command: o.command,
       invocationId: p.invocationId,
@@ -118,7 +136,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
       targetName: p.target.name,
       args: { select: o.select ?? [], exclude: o.exclude ?? [], threads: p.threads, fail_fast: Boolean(o.failFast) },
     });
-    new RunConsole(logger, plan.steps.length).summary(outcome, whatRan(plan));
+    new RunConsole(logger, plan.steps.length).summary(outcome, whatRan(plan, tests.length));
     const counts = countStatuses(outcome.results);
     const exitCode = outcome.cancelled ? 130 : counts.error > 0 || outcome.hookErrors.length > 0 ? 1 : 0;
     return { exitCode, outcome, plan, selected };
@@ -163,4 +181,92 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
   writeCompiled(p.project.root, p.project.config.targetPath, manifest);
   writeManifest(p.project.root, p.project.config.targetPath, manifest);
   return { manifest, selected };
+}
+
+/** Run tests against published relations with the run's threads, printing a line for each. */
+async function runTestPhase(p: OpenProject, tests: TestNode[], deferred: Map<string, RelationRef> | undefined, before: number, total = before + tests.length): Promise<NodeResult[]> {
+  const rel = testRelations(p, deferred);
+  const env = testEnv(p);
+  const cons = new RunConsole(p.opts.logger, total);
+  const queue = [...tests];
+  const out: NodeResult[] = [];
+  let index = before;
+  // Tests of one node share a fused scan, so they are handed out node by node.
+  const groups = new Map<string, TestNode[]>();
+  for (const t of queue) {
+    const k = t.attachedNode ?? t.uniqueId;
+    groups.set(k, [...(groups.get(k) ?? []), t]);
+  }
+  const work = [...groups.values()];
+  const worker = async () => {
+    for (let g = work.shift(); g; g = work.shift()) {
+      const runs = await runTests(g, rel, env, p.adapter!);
+      await storeFailures(p, runs, rel);
+      for (const r of runs) {
+        const nr = testResult(r);
+        out.push(nr);
+        cons.test(++index, nr);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(p.threads, work.length)) }, worker));
+  return out;
+}
+
+/** `tform test`: run the selected data tests against the published relations. */
+export async function executeTest(p: OpenProject, o: SelectionOptions & { failFast?: boolean; wait?: boolean }): Promise<ExecuteResult> {
+  const { logger } = p.opts;
+  const manifest = p.session.manifest;
+  const selected = selectFor(p, o, ['test']);
+  logger.info(foundLine(manifest), 'found', { nodes: Object.keys(manifest.nodes).length, tests: Object.keys(manifest.tests).length });
+  if (selected.length === 0) {
+    if (o.select?.length || o.exclude?.length || o.selector) logger.warn('The selection criteria did not match any tests');
+    logger.info('Nothing to do: no data tests selected.');
+    return { exitCode: 0, selected };
+  }
+  const adapter = p.adapter!;
+  const tests = selected.map((id) => manifest.tests[id]!);
+  // Tests only read, except store_failures; a warehouse without concurrent readers needs the lock.
+  const lock = adapter.capabilities.concurrentReaders && !tests.some((t) => t.config.storeFailures) ? undefined : await acquireLock(p, o.wait ?? true);
+  try {
+    renderManifest(p.session, { dialect: p.dialect });
+    compileTests(p);
+    writeManifest(p.project.root, p.project.config.targetPath, manifest);
+    logger.info('');
+    const t0 = Date.now();
+    const results = await runTestPhase(p, tests, undefined, 0);
+    const outcome: RunOutcome = { results, elapsed: (Date.now() - t0) / 1000, hookErrors: [], cancelled: false };
+    writeRunResults(p.project.root, p.project.config.targetPath, outcome, {
+      command: 'test',
+      invocationId: p.invocationId,
+      generatedAt: new Date().toISOString(),
+      targetName: p.target.name,
+      args: { select: o.select ?? [], exclude: o.exclude ?? [], threads: p.threads },
+    });
+    new RunConsole(logger, results.length).summary(outcome, plural(results.length, 'data test'));
+    const counts = countStatuses(results);
+    return { exitCode: counts.error > 0 ? 1 : 0, outcome, selected };
+  } finally {
+    await lock?.release();
+  }
+}
+
+/**
+ * Tests that can gate their node's publication: those whose other inputs are either not built by
+ * this run or built before the node (its ancestors). A test that also reads a node built later
+ * in this run (a relationships test towards a downstream model) runs after both are published.
+ */
+function auditable(p: OpenProject, tests: TestNode[], built: Set<string>): TestNode[] {
+  return tests.filter((t) => {
+    if (!t.attachedNode || !built.has(t.attachedNode)) return false;
+    const others = t.dependsOn.nodes.filter((id) => id !== t.attachedNode && built.has(id));
+    if (!others.length) return true;
+    const before = ancestors(p.graph, t.attachedNode);
+    return others.every((id) => before.has(id));
+  });
+}
+
+/** A test is not run when a node it reads failed or was skipped in this run. */
+function blockedBy(t: TestNode, outcome: RunOutcome): boolean {
+  return outcome.results.some((r) => t.dependsOn.nodes.includes(r.uniqueId) && (r.status === 'error' || r.status === 'skipped'));
 }

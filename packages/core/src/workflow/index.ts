@@ -4,3 +4,4 @@ export * from './commands.js';
 export * from './show.js';
 export * from './retry.js';
 export * from './state.js';
+export * from './tests.js';
