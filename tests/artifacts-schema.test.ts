@@ -36,7 +36,7 @@ describe('artifacts match their published JSON Schemas', () => {
     }
     const results = JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8'));
     expect(results.results.map((x: { name: string; status: string }) => `${x.name}:${x.status}`).sort()).toEqual(
-      ['a:success', 'bad:error', 'child:skipped', 's:success', 'uses_eph:success'].sort(),
+      ['a:success', 'bad:error', 'child:skipped', 's:success', 'uses_eph:success', 'not_null_a_id:pass'].sort(),
     );
   });
 });
