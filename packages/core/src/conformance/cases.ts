@@ -28,6 +28,58 @@ function q(p: CaseProject, schema: string, ident: string): Promise<string> {
   });
 }
 
+interface TestRow {
+  name: string;
+  status: string;
+  failures: number | null;
+}
+
+async function testResults(p: CaseProject, command: 'test' | 'build' = 'test'): Promise<{ exitCode: number; byName: Record<string, TestRow> }> {
+  const r = command === 'test' ? await p.test() : await p.run('build');
+  const byName: Record<string, TestRow> = {};
+  for (const x of r.outcome?.results ?? []) if (x.resourceType === 'test') byName[x.name] = { name: x.name, status: x.status, failures: x.failures };
+  return { exitCode: r.exitCode, byName };
+}
+
+const DATA_TEST_YAML = `version: 2
+models:
+  - name: orders
+    data_tests:
+      - row_count:
+          name: orders_row_count
+          arguments: { min: 1, max: 5 }
+      - expression:
+          name: orders_amount_positive
+          arguments: { expression: "amount > 0" }
+    columns:
+      - name: id
+        data_tests:
+          - not_null:
+              name: id_not_null
+          - unique:
+              name: id_unique
+      - name: status
+        data_tests:
+          - accepted_values:
+              name: status_accepted
+              values: [open, shipped]
+      - name: customer_id
+        data_tests:
+          - relationships:
+              name: customer_exists
+              to: ref('customers')
+              field: id
+`;
+
+const GOOD_ORDERS = "select * from (values (1, 'open', 10, 5.0), (2, 'shipped', 11, 7.5), (3, 'open', 10, 1.0)) as t(id, status, customer_id, amount)";
+// Injected faults: NULL id (1 not_null), id 4 twice and 5 three times (2 unique values), statuses
+// 'lost' twice and 'weird' once (2 accepted_values), customer 99 on two rows (2 relationships),
+// amounts 0 and -1 (2 expression; NULL amount is not counted), 9 rows (1 row_count).
+const BAD_ORDERS = `select * from (values
+  (null, 'open', 10, 5.0), (4, 'lost', 10, 0.0), (4, 'lost', 11, 2.0), (5, 'weird', 99, -1.0),
+  (5, 'open', 99, 3.0), (5, 'open', 10, null), (6, 'shipped', null, 1.0), (7, 'open', 11, 2.0), (8, 'open', 10, 2.0)
+) as t(id, status, customer_id, amount)`;
+
 export const CASES: ConformanceCase[] = [
   {
     name: 'schemas and naming',
@@ -250,6 +302,69 @@ export const CASES: ConformanceCase[] = [
       const j = typeof r.j === 'string' ? JSON.parse(r.j) : r.j;
       assert.deepEqual(j, { a: [1, 2], b: 'x' });
       for (const k of ['i', 'big', 'dec', 'txt', 'flag', 'd', 'ts', 'j']) assert.equal(n[k], null, `NULL ${k} stays NULL`);
+    },
+  },
+  {
+    name: 'data tests: counts on good and bad data',
+    files: {
+      'models/customers.sql': "{{ config(materialized='table') }}\nselect * from (values (10), (11)) as t(id)",
+      'models/orders.sql': `{{ config(materialized='table') }}\n${GOOD_ORDERS}`,
+      'models/schema.yml': DATA_TEST_YAML,
+    },
+    async check(p) {
+      assert.equal((await p.run('run')).exitCode, 0, p.logger.text);
+      const good = await testResults(p);
+      assert.equal(good.exitCode, 0, p.logger.text);
+      for (const t of Object.values(good.byName)) assert.deepEqual([t.name, t.status, t.failures], [t.name, 'pass', 0]);
+      assert.equal(Object.keys(good.byName).length, 6);
+      p.write({ 'models/orders.sql': `{{ config(materialized='table') }}\n${BAD_ORDERS}` });
+      assert.equal((await p.run('run')).exitCode, 0, p.logger.text);
+      const bad = await testResults(p);
+      assert.equal(bad.exitCode, 1);
+      const got = Object.fromEntries(Object.values(bad.byName).map((t) => [t.name, [t.status, t.failures]]));
+      assert.deepEqual(got, {
+        id_not_null: ['fail', 1],
+        id_unique: ['fail', 2],
+        status_accepted: ['fail', 2],
+        customer_exists: ['fail', 2],
+        orders_amount_positive: ['fail', 2],
+        orders_row_count: ['fail', 1],
+      } as Record<string, unknown>);
+    },
+  },
+  {
+    name: 'data tests gate publication',
+    files: {
+      'models/gold.sql': "{{ config(materialized='table') }}\nselect * from (values (1, 'a'), (2, 'b')) as t(id, v)",
+      'models/after.sql': "select count(*) as n from {{ ref('gold') }}",
+      'models/schema.yml': `version: 2
+models:
+  - name: gold
+    columns:
+      - name: id
+        data_tests: [unique]
+      - name: v
+        data_tests:
+          - accepted_values:
+              values: [a, b]
+              config: { severity: warn }
+`,
+    },
+    async check(p, schema) {
+      assert.equal((await p.run('build')).exitCode, 0, p.logger.text);
+      const before = await p.query(`select id, v from ${await q(p, schema, 'gold')} order by id`);
+      // The new version duplicates id 2: unique (error severity) fails, nothing is published.
+      p.write({ 'models/gold.sql': "{{ config(materialized='table') }}\nselect * from (values (1, 'a'), (2, 'b'), (2, 'z')) as t(id, v)" });
+      const r = await p.run('build');
+      assert.equal(r.exitCode, 1);
+      assert.deepEqual(statuses(r), { gold: 'error', after: 'skipped', unique_gold_id: 'fail', accepted_values_gold_v__a__b: 'warn' });
+      assert.deepEqual(await p.query(`select id, v from ${await q(p, schema, 'gold')} order by id`), before);
+      assert.equal([...(await relations(p, schema)).keys()].some((k) => k.includes('__tform_tmp')), false);
+      // A warning alone publishes.
+      p.write({ 'models/gold.sql': "{{ config(materialized='table') }}\nselect * from (values (1, 'a'), (3, 'z')) as t(id, v)" });
+      const w = await p.run('build');
+      assert.equal(w.exitCode, 0, p.logger.text);
+      assert.deepEqual((await p.query(`select id from ${await q(p, schema, 'gold')} order by id`)).map((x) => num(x.id)), [1, 3]);
     },
   },
 ];

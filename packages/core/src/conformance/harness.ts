@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import jsyaml from 'js-yaml';
 import type { Adapter, AdapterFactory, Row } from '../adapter/types.js';
 import { MemoryLogger } from '../log/logger.js';
-import { executeBuild, type BuildCommand, type ExecuteResult } from '../workflow/commands.js';
+import { executeBuild, executeTest, type BuildCommand, type ExecuteResult } from '../workflow/commands.js';
 import { openProject, type OpenProject } from '../workflow/open.js';
 
 /** The test functions of whatever runner hosts the suite (vitest, jest, node:test). */
@@ -73,6 +73,16 @@ export class CaseProject {
     try {
       if (opts.threads) p.threads = opts.threads;
       return await executeBuild(p, { command, select: opts.select });
+    } finally {
+      await p.adapter?.close();
+    }
+  }
+
+  /** `tform test` end to end. */
+  async test(): Promise<ExecuteResult> {
+    const p = await this.open();
+    try {
+      return await executeTest(p, {});
     } finally {
       await p.adapter?.close();
     }
