@@ -87,4 +87,23 @@ describe('tform test', () => {
     const stale = await runCli(['test', '--project-dir', dir, '--now', '2024-03-03T00:00:00Z'], { cwd: dir });
     expect(stale.code, stale.output).toBe(1);
   });
+
+  it('custom generic tests ({% test %} in tests/generic) and singular tests (tests/*.sql)', async () => {
+    const dir = project({
+      'models/nums.sql': "{{ config(materialized='table') }}\nselect * from (values (2), (4), (6)) as t(n)",
+      'tests/generic/is_even.sql': '{% test is_even(model, column_name, allow=none) %}\nselect {{ column_name }} from {{ model }} where {{ column_name }} % 2 <> 0{% if allow is not none %} and {{ column_name }} <> {{ allow }}{% endif %}\n{% endtest %}\n',
+      'tests/assert_small.sql': "select * from {{ ref('nums') }} where n > {{ var('max_n', 4) }}",
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: nums\n    columns:\n      - name: n\n        data_tests:\n          - is_even\n          - is_even:\n              name: even_or_five\n              allow: 5\n',
+    });
+    const r = await runCli(['build', '--project-dir', dir], { cwd: dir });
+    expect(r.code, r.output).toBe(1);
+    expect(r.output).toMatch(/PASS is_even_nums_n/);
+    expect(r.output).toMatch(/PASS even_or_five/);
+    expect(r.output).toMatch(/FAIL 1 assert_small/);
+    // The singular test reads published data: the model itself was built and published.
+    expect(await queryDuckDB(join(dir, DB_FILE), 'select count(*) as n from main.nums')).toEqual([{ n: 3 }]);
+    const ok = await runCli(['test', '--project-dir', dir, '--vars', '{max_n: 10}'], { cwd: dir });
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.output).toContain('PASS=3');
+  });
 });

@@ -126,9 +126,17 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     });
     // Tests of nodes this run did not build (sources, singular tests, unselected parents) run last.
     const audited = new Set(plan.steps.flatMap((s) => s.tests.map((t) => t.uniqueId)));
-    const standalone = tests.filter((t) => !audited.has(t.uniqueId) && !blockedBy(t, outcome));
+    const later = tests.filter((t) => !audited.has(t.uniqueId));
     const total = plan.steps.length + tests.length;
-    if (standalone.length && !outcome.cancelled) outcome.results.push(...(await runTestPhase(p, standalone, deferred, total - standalone.length, total)));
+    const blocked = later.filter((t) => outcome.cancelled || blockedBy(t, outcome));
+    const standalone = later.filter((t) => !blocked.includes(t));
+    let done = total - later.length;
+    const skipCons = new RunConsole(logger, total);
+    for (const t of blocked) {
+      skipCons.testSkipped(++done, t.name);
+      outcome.results.push(skippedTest(t, outcome.cancelled ? 'cancelled' : 'a node it reads did not build'));
+    }
+    if (standalone.length) outcome.results.push(...(await runTestPhase(p, standalone, deferred, done, total)));
     writeRunResults(p.project.root, targetPath, outcome, {
       command: o.command,
       invocationId: p.invocationId,
@@ -269,4 +277,8 @@ function auditable(p: OpenProject, tests: TestNode[], built: Set<string>): TestN
 /** A test is not run when a node it reads failed or was skipped in this run. */
 function blockedBy(t: TestNode, outcome: RunOutcome): boolean {
   return outcome.results.some((r) => t.dependsOn.nodes.includes(r.uniqueId) && (r.status === 'error' || r.status === 'skipped'));
+}
+
+function skippedTest(t: TestNode, why: string): NodeResult {
+  return { uniqueId: t.uniqueId, name: t.name, resourceType: 'test', status: 'skipped', message: `SKIP: ${why}`, executionTime: 0, failures: null, path: t.path, attachedNode: t.attachedNode };
 }
