@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
 import {
   TformError,
+  runTransaction,
   type Adapter,
   type AdapterContext,
   type Capabilities,
@@ -120,35 +121,14 @@ export class DuckDBAdapter implements Adapter {
 
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     const pool = await this.open();
-    return pool.use(async (c) => {
-      let open = true;
-      const live = () => {
-        if (!open) throw new Error('DuckDB transaction already ended: use the executor only inside transaction()');
-      };
-      const tx: Executor = {
-        execute: async (sql) => {
-          live();
-          return execResult(await run(c, sql));
-        },
-        query: async <R extends Row = Row>(sql: string) => {
-          live();
-          return rowObjects<R>(await run(c, sql));
-        },
-      };
-      await run(c, 'begin transaction');
-      try {
-        const result = await fn(tx);
-        await run(c, 'commit');
-        return result;
-      } catch (e) {
-        // After a failed statement or a failed COMMIT DuckDB may already have ended the
-        // transaction; ROLLBACK then says "no transaction is active", which is fine.
-        await run(c, 'rollback').catch(() => {});
-        throw e;
-      } finally {
-        open = false;
-      }
-    });
+    return pool.use((c) =>
+      runTransaction(
+        'DuckDB',
+        { execute: async (sql) => execResult(await run(c, sql)), query: async <R extends Row = Row>(sql: string) => rowObjects<R>(await run(c, sql)) },
+        { begin: () => run(c, 'begin transaction'), commit: () => run(c, 'commit'), rollback: () => run(c, 'rollback') },
+        fn,
+      ),
+    );
   }
 
   async listRelations(schema: string, database?: string): Promise<RelationInfo[]> {

@@ -5,6 +5,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import {
   clipUtf8,
+  runTransaction,
   TformError,
   type Adapter,
   type AdapterContext,
@@ -203,41 +204,26 @@ export class PostgresAdapter implements Adapter {
   }
 
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    return this.use(async (c) => {
-      let open = true;
-      const live = () => {
-        if (!open) throw new Error('Postgres transaction already ended: use the executor only inside transaction()');
-      };
-      const tx: Executor = {
-        execute: async (sql) => {
-          live();
-          return execResult(await this.run(c, sql));
+    return this.use((c) =>
+      runTransaction(
+        'Postgres',
+        { execute: async (sql) => execResult(await this.run(c, sql)), query: async <R extends Row = Row>(sql: string) => rowObjects<R>(await this.run(c, sql)) },
+        {
+          begin: () => this.run(c, 'begin'),
+          // COMMIT of a transaction in which a statement failed (and the caller carried on) does
+          // not raise: the server rolls back and answers ROLLBACK. Treat that as the failure it is.
+          commit: async () => {
+            const commit = await this.run(c, 'commit');
+            const last = Array.isArray(commit) ? commit[commit.length - 1] : commit;
+            if (last?.command === 'ROLLBACK') throw new PostgresError('the transaction was rolled back: a statement in it had failed', { sqlState: '25P02' });
+          },
+          rollback: () => this.run(c, 'rollback'),
         },
-        query: async <R extends Row = Row>(sql: string) => {
-          live();
-          return rowObjects<R>(await this.run(c, sql));
-        },
-      };
-      await this.run(c, 'begin');
-      try {
-        const result = await fn(tx);
-        // COMMIT of a transaction in which a statement failed (and the caller carried on) does
-        // not raise: the server rolls back and answers ROLLBACK. Treat that as the failure it is.
-        const commit = await this.run(c, 'commit');
-        const last = Array.isArray(commit) ? commit[commit.length - 1] : commit;
-        if (last?.command === 'ROLLBACK') {
-          throw new PostgresError('the transaction was rolled back: a statement in it had failed', { sqlState: '25P02' });
-        }
-        return result;
-      } catch (e) {
-        // After a failed COMMIT the transaction is already over; ROLLBACK then only warns.
-        await this.run(c, 'rollback').catch(() => {});
-        throw e;
-      } finally {
-        open = false;
-      }
-    });
+        fn,
+      ),
+    );
   }
+
 
   /**
    * Tables (ordinary and partitioned, including partitions) as 'table'; views and materialized

@@ -1,2 +1,3 @@
 export * from './types.js';
 export * from './dialect.js';
+export * from './transaction.js';
