@@ -82,15 +82,21 @@ function startCli(args: string[], dir: string) {
 // A table whose build takes a few seconds on DuckDB, so a signal lands while it runs.
 const SLOW = "{{ config(materialized='table') }}\nselect count(*) as n, 2 as version from range(4000000000) t(i) where i % 7 = 3";
 
+/** Publish version 1 of `big`, then start a slow rebuild and send `signal` while it runs. */
+async function interruptRebuild(signal: NodeJS.Signals) {
+  const dir = project({ 'models/big.sql': "{{ config(materialized='table') }}\nselect 1 as n, 1 as version" });
+  expect((await runCli(['run', '--project-dir', dir], { cwd: dir })).code).toBe(0);
+  writeFiles(dir, { 'models/big.sql': SLOW });
+  const run = startCli(['run', '--project-dir', dir], dir);
+  await run.seen(/START sql table model main\.big/);
+  await new Promise((r) => setTimeout(r, 300));
+  run.child.kill(signal);
+  return { dir, run };
+}
+
 describe('interrupted runs', () => {
   it('SIGINT cancels the running statement, publishes nothing, writes run_results and exits 130', async () => {
-    const dir = project({ 'models/big.sql': "{{ config(materialized='table') }}\nselect 1 as n, 1 as version" });
-    expect((await runCli(['run', '--project-dir', dir], { cwd: dir })).code).toBe(0);
-    writeFiles(dir, { 'models/big.sql': SLOW });
-    const run = startCli(['run', '--project-dir', dir], dir);
-    await run.seen(/START sql table model main\.big/);
-    await new Promise((r) => setTimeout(r, 300));
-    run.child.kill('SIGINT');
+    const { dir, run } = await interruptRebuild('SIGINT');
     expect(await run.exited, run.output()).toBe(130);
     const results = JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8'));
     expect(results.cancelled).toBe(true);
@@ -99,13 +105,7 @@ describe('interrupted runs', () => {
   });
 
   it('after SIGKILL mid-build the old table is intact, the stale lock is taken over and a rerun succeeds', async () => {
-    const dir = project({ 'models/big.sql': "{{ config(materialized='table') }}\nselect 1 as n, 1 as version" });
-    expect((await runCli(['run', '--project-dir', dir], { cwd: dir })).code).toBe(0);
-    writeFiles(dir, { 'models/big.sql': SLOW });
-    const run = startCli(['run', '--project-dir', dir], dir);
-    await run.seen(/START sql table model main\.big/);
-    await new Promise((r) => setTimeout(r, 300));
-    run.child.kill('SIGKILL');
+    const { dir, run } = await interruptRebuild('SIGKILL');
     await run.exited;
     expect(existsSync(join(dir, `${DB_FILE}.tform-lock`))).toBe(true);
     expect(await queryDuckDB(join(dir, DB_FILE), 'select n, version from main.big')).toEqual([{ n: 1, version: 1 }]);

@@ -7,6 +7,20 @@ const hasPg = await requirePostgres();
 
 describe.runIf(hasPg)('two runs on one Postgres target', () => {
   let db: TempDatabase;
+  const profiles = (name: string, threads?: number) =>
+    [
+      `${name}:`,
+      '  target: dev',
+      '  outputs:',
+      '    dev:',
+      '      type: postgres',
+      `      host: ${PG_SERVER.host}`,
+      `      port: ${PG_SERVER.port}`,
+      `      user: ${PG_SERVER.user}`,
+      `      dbname: ${db.name}`,
+      `      schema: ${name}`,
+      ...(threads ? [`      threads: ${threads}`] : []),
+    ].join('\n');
   beforeAll(async () => {
     db = await withTempDatabase();
   });
@@ -15,19 +29,7 @@ describe.runIf(hasPg)('two runs on one Postgres target', () => {
   it('the second waits on the advisory lock; both succeed and the tables are whole', async () => {
     const dir = makeProject({
       'tform_project.yml': 'name: conc\nprofile: conc\n',
-      'profiles.yml': [
-        'conc:',
-        '  target: dev',
-        '  outputs:',
-        '    dev:',
-        '      type: postgres',
-        `      host: ${PG_SERVER.host}`,
-        `      port: ${PG_SERVER.port}`,
-        `      user: ${PG_SERVER.user}`,
-        `      dbname: ${db.name}`,
-        '      schema: conc',
-        '      threads: 2',
-      ].join('\n'),
+      'profiles.yml': profiles('conc', 2),
       // The pre-hook holds the first run inside the lock long enough for the second to queue.
       'models/slow.sql': "{{ config(materialized='table', pre_hook='select pg_sleep(1.5)') }}\nselect g as id from generate_series(1, 1000) g",
       'models/after.sql': "{{ config(materialized='table') }}\nselect count(*) as n, sum(id) as total from {{ ref('slow') }}",
@@ -57,18 +59,7 @@ describe.runIf(hasPg)('two runs on one Postgres target', () => {
   it('--no-wait exits 2 naming the holder while another run holds the lock', async () => {
     const dir = makeProject({
       'tform_project.yml': 'name: conc2\nprofile: conc2\n',
-      'profiles.yml': [
-        'conc2:',
-        '  target: dev',
-        '  outputs:',
-        '    dev:',
-        '      type: postgres',
-        `      host: ${PG_SERVER.host}`,
-        `      port: ${PG_SERVER.port}`,
-        `      user: ${PG_SERVER.user}`,
-        `      dbname: ${db.name}`,
-        '      schema: conc2',
-      ].join('\n'),
+      'profiles.yml': profiles('conc2'),
       'models/slow.sql': "{{ config(materialized='table', pre_hook='select pg_sleep(2)') }}\nselect 1 as id",
     });
     const first = runCli(['run', '--project-dir', dir], { cwd: dir, timeoutMs: 60_000 });
