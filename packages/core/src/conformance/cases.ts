@@ -367,4 +367,50 @@ models:
       assert.deepEqual((await p.query(`select id from ${await q(p, schema, 'gold')} order by id`)).map((x) => num(x.id)), [1, 3]);
     },
   },
+  {
+    name: 'data tests: freshness, percent_change, custom generic and singular',
+    files: {
+      // Daily events for 2024-03-01..03-05; the 5th has a third of the 4th's rows (a drop).
+      'models/events.sql': [
+        "{{ config(materialized='table') }}",
+        'select cast(d as date) as event_date, cast(d as timestamp) + cast(n as integer) * interval \'1\' minute as loaded_at, n as n',
+        "from (values ('2024-03-01', 1), ('2024-03-01', 2), ('2024-03-01', 3), ('2024-03-02', 1), ('2024-03-02', 2), ('2024-03-02', 3),",
+        "  ('2024-03-03', 1), ('2024-03-03', 2), ('2024-03-03', 3), ('2024-03-04', 1), ('2024-03-04', 2), ('2024-03-04', 3), ('2024-03-05', 1)) as t(d, n)",
+      ].join('\n'),
+      'tests/generic/is_positive.sql': '{% test is_positive(model, column_name) %}\nselect * from {{ model }} where {{ column_name }} <= 0\n{% endtest %}\n',
+      'tests/no_future_rows.sql': "select * from {{ ref('events') }} where event_date > cast('2024-03-05' as date)",
+      'models/schema.yml': `version: 2
+models:
+  - name: events
+    data_tests:
+      - freshness:
+          name: events_fresh
+          arguments: { loaded_at_field: loaded_at, warn_after: { count: 1, period: day }, error_after: { count: 3, period: day } }
+      - percent_change:
+          name: events_daily_rows
+          arguments: { time_column: event_date, grain: day, threshold_percent: 50, direction: down }
+    columns:
+      - name: n
+        data_tests: [is_positive]
+`,
+    },
+    async check(p) {
+      assert.equal((await p.run('run')).exitCode, 0, p.logger.text);
+      // Just after midnight on 03-06 the 5th is the latest complete day: 1 row against 3 (-67%) is
+      // a drop; the newest row (03-05 00:01) is under a day old, so the data is fresh.
+      const r = await p.test('2024-03-06T00:00:30Z');
+      const got = Object.fromEntries((r.outcome?.results ?? []).map((x) => [x.name, [x.status, x.failures]]));
+      assert.deepEqual(got, {
+        events_fresh: ['pass', 0],
+        events_daily_rows: ['fail', 1],
+        is_positive_events_n: ['pass', 0],
+        no_future_rows: ['pass', 0],
+      } as Record<string, unknown>);
+      // Two days later the data is late (warn); five days later it is stale (fail).
+      const late = await p.test('2024-03-07T12:00:00Z');
+      assert.equal(late.outcome?.results.find((x) => x.name === 'events_fresh')?.status, 'warn');
+      const stale = await p.test('2024-03-10T00:00:00Z');
+      assert.equal(stale.outcome?.results.find((x) => x.name === 'events_fresh')?.status, 'fail');
+    },
+  },
 ];

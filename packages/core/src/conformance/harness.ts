@@ -54,12 +54,13 @@ export class CaseProject {
     rmSync(join(this.dir, rel), { force: true });
   }
 
-  async open(opts: { vars?: Record<string, unknown> } = {}): Promise<OpenProject> {
+  async open(opts: { vars?: Record<string, unknown>; now?: string } = {}): Promise<OpenProject> {
     const p = await openProject({
       projectDir: this.dir,
       logger: this.logger,
       builtins: { [this.t.factory.type]: async () => this.t.factory },
       vars: opts.vars,
+      now: opts.now,
       env: { ...process.env, TFORM_PROFILES_DIR: '' },
       command: 'conformance',
     });
@@ -79,8 +80,8 @@ export class CaseProject {
   }
 
   /** `tform test` end to end. */
-  async test(): Promise<ExecuteResult> {
-    const p = await this.open();
+  async test(now?: string): Promise<ExecuteResult> {
+    const p = await this.open({ now });
     try {
       return await executeTest(p, {});
     } finally {
