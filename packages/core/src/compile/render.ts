@@ -31,6 +31,17 @@ export interface RenderOptions {
   only?: Set<string>;
   /** --defer: node id → relation in the state's target, for refs to nodes this run does not build. */
   deferred?: Map<string, RelationRef>;
+  /** --full-refresh: incremental models rebuild from scratch (is_incremental() is false). */
+  fullRefresh?: boolean;
+}
+
+/**
+ * is_incremental() as dbt defines it: the model is incremental, its table already exists (a
+ * view does not count), and no full refresh was asked for by flag or config.
+ */
+export function isIncrementalRun(n: ExecNode, intro: Introspection | undefined, fullRefresh = false): boolean {
+  if (n.materialized !== 'incremental' || fullRefresh || n.config.full_refresh === true) return false;
+  return existingRelation(intro, { database: n.database, schema: n.schema, identifier: n.alias })?.kind === 'table';
 }
 
 interface Body {
@@ -63,7 +74,7 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
       file: n.path,
       raw: n.rawCode,
       resolvedConfig: n.config,
-      isIncremental: false,
+      isIncremental: isIncrementalRun(n, o.introspection, o.fullRefresh),
       context: { ...context, this: ownRelation(n), model: { name: n.name, path: n.path, unique_id: n.uniqueId, config: n.config } },
       resolveRef: (name) => {
         const t = byName.get(name)!;
