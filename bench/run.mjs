@@ -2,8 +2,13 @@
 // `npm run bench`: generate the synthetic project, time `tform compile` as a whole process, and
 // write BENCHMARKS.md and bench/results.json.
 //
-//   node bench/run.mjs [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800]
-//                      [--rss-method auto|time|node]
+//   node bench/run.mjs [--only compile|fused] [--models 10000] [--runs 5] [--seed 1] [--warmup 0]
+//                      [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]
+//
+// By default both parts run: the compile benchmark below and the fused-tests benchmark
+// (bench/fused-tests.mjs: ten data tests of a 10,000,000-row DuckDB table, one fused statement
+// against ten single queries). With --only, the other part's figures are carried over from the
+// previous bench/results.json (and marked with their own date on the page).
 //
 // Every compile run is a fresh process on a project whose target/ was removed first (cold: nothing
 // from a previous run is reused). Wall time is measured in this process with performance.now()
@@ -17,6 +22,7 @@ import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateProject } from './generate-project.mjs';
+import { FUSED_TARGETS, runFusedTests } from './fused-tests.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -30,6 +36,7 @@ const MD_FILE = join(ROOT, 'BENCHMARKS.md');
 const JSON_FILE = join(BENCH_DIR, 'results.json');
 const DEFAULT_MODELS = 10_000;
 const MARKER = '<!-- Everything below this line is rewritten by `npm run bench` (bench/run.mjs). Edit the introduction above it. -->';
+const DEFAULT_FUSED_ROWS = 10_000_000;
 const TARGET_NOTE = 'No target is set yet for this figure. The compiler-at-scale work will set one: ≤ 1.5 s cold (wall time of `tform compile` on the 10,000-model project, on this machine).';
 
 const DEFAULT_INTRO = `# Benchmarks
@@ -37,8 +44,12 @@ const DEFAULT_INTRO = `# Benchmarks
 How fast tform is, measured. Run \`npm run bench\` from the repository root (build first with
 \`npx tsc -b\`). It writes a synthetic project of 10,000 models into \`bench/.work/\` (ignored by git)
 with \`bench/generate-project.mjs\`, runs \`tform compile\` on it as a whole process several times, and
-rewrites the rest of this page and \`bench/results.json\`. For a quick check, pass flags through npm:
-\`npm run bench -- --models 2000 --runs 3\`.
+rewrites the rest of this page and \`bench/results.json\`. It also measures the data tests: ten column
+tests of a 10,000,000-row DuckDB table (\`bench/fused-tests.mjs\`, in a database file under
+\`bench/.work/\` that is deleted afterwards), run as tform's one fused statement and as ten single
+queries. For a quick check, pass flags through npm: \`npm run bench -- --models 2000 --runs 3\`;
+\`--only compile\` or \`--only fused\` runs one part and keeps the other part's figures from the
+previous run.
 
 Every figure below was measured on the machine named in the "Machine" section of this file, on the
 date given there. Figures from another machine are not comparable: rerun the benchmark there.
@@ -48,7 +59,7 @@ date given there. Figures from another machine are not comparable: rerun the ben
 // Arguments
 
 function parseArgs(argv) {
-  const o = { models: DEFAULT_MODELS, runs: 5, seed: 1, warmup: 0, timeout: 1800, rssMethod: 'auto' };
+  const o = { models: DEFAULT_MODELS, runs: 5, seed: 1, warmup: 0, timeout: 1800, rssMethod: 'auto', only: null, fusedRuns: 5, fusedRows: DEFAULT_FUSED_ROWS };
   const num = (flag, v, min) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer ≥ ${min}, got ${v}`);
@@ -68,6 +79,14 @@ function parseArgs(argv) {
       case '--seed': o.seed = num(flag, val(), 0); break;
       case '--warmup': o.warmup = num(flag, val(), 0); break;
       case '--timeout': o.timeout = num(flag, val(), 1); break;
+      case '--only': {
+        const v = val();
+        if (!['compile', 'fused'].includes(v)) throw new Error(`--only must be compile or fused, got ${v}`);
+        o.only = v;
+        break;
+      }
+      case '--fused-runs': o.fusedRuns = num(flag, val(), 3); break;
+      case '--fused-rows': o.fusedRows = num(flag, val(), 1000); break;
       case '--rss-method': {
         const v = val();
         if (!['auto', 'time', 'node'].includes(v)) throw new Error(`--rss-method must be auto, time or node, got ${v}`);
@@ -75,7 +94,7 @@ function parseArgs(argv) {
         break;
       }
       case '--help': case '-h':
-        process.stdout.write('usage: node bench/run.mjs [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800] [--rss-method auto|time|node]\n');
+        process.stdout.write('usage: node bench/run.mjs [--only compile|fused] [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown argument ${a}`);
@@ -217,10 +236,6 @@ function spreadNote(c) {
 
 function renderMarkdown(intro, r) {
   const m = r.machine;
-  const w = r.workload;
-  const c = r.compile;
-  const f = r.nodeStartupFloor;
-  const rel = (p) => relative(ROOT, p) || '.';
   const lines = [
     intro.trimEnd(),
     '',
@@ -234,7 +249,25 @@ function renderMarkdown(intro, r) {
     `- Node: ${m.node}`,
     `- Date: ${r.date}`,
     `- Code: commit ${r.git.commit ?? 'unknown'}${r.git.packagesDirty ? ' with uncommitted changes under packages/' : ''}`,
+    ...(r.loadAverage ? [`- Load average (1/5/15 min) at start ${r.loadAverage.start.map((x) => x.toFixed(2)).join(' / ')}, at end ${r.loadAverage.end.map((x) => x.toFixed(2)).join(' / ')}${r.benchWallMs ? `; the whole \`npm run bench\` took ${fmtS(r.benchWallMs)}` : ''}`] : []),
     '',
+    ...(r.compile ? renderCompile(r) : ['## Compile', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only compile`).', '']),
+    ...(r.fusedTests ? renderFused(r.fusedTests) : ['## Fused tests', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only fused`).', '']),
+  ];
+  return lines.join('\n');
+}
+
+/** A note when a section was carried over from an earlier run (`--only` the other part). */
+function carriedNote(carriedFrom) {
+  return carriedFrom ? ['', `These figures are from an earlier run, on ${carriedFrom} (this run measured only the other part, with \`--only\`; same machine assumed).`] : [];
+}
+
+function renderCompile(r) {
+  const w = r.workload;
+  const c = r.compile;
+  const f = r.nodeStartupFloor;
+  const rel = (p) => relative(ROOT, p) || '.';
+  return [
     '## Workload',
     '',
     `A synthetic project from \`bench/generate-project.mjs --models ${w.models} --seed ${w.seed}\`: ` +
@@ -268,9 +301,94 @@ function renderMarkdown(intro, r) {
     '',
     `Every run, in order: ${c.wallMs.values.map((v) => fmtS(v)).join(', ')} wall; ${c.peakRssKiB ? c.peakRssKiB.values.map(fmtMiB).join(', ') : 'n/a'} peak RSS.`,
     ...spreadNote(c),
+    ...carriedNote(c.carriedFrom),
     '',
   ];
-  return lines.join('\n');
+}
+
+const fmtQ = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
+const fmtN = (n) => Number(n).toLocaleString('en-US');
+
+function renderFused(ft) {
+  const w = ft.workload;
+  const p = w.profile;
+  const label = (s) => (s.column ? `${s.testName}(${s.column})` : s.testName);
+  const unique = ft.singles.find((s) => s.testName === 'unique');
+  const fromStats = ft.singles.filter((s) => s.emptyResultPlan);
+  const scanned = ft.singles.filter((s) => !s.emptyResultPlan);
+  const nonUniqueAlone = ft.singles.filter((s) => s.testName !== 'unique').reduce((a, s) => a + s.ms.median, 0);
+  const sumAlone = ft.singles.reduce((a, s) => a + s.ms.median, 0);
+  const ratio = (x) => `${x.value.toFixed(2)} | ≤ ${x.target} | ${x.holds ? 'holds' : 'missed'}`;
+  const failing = ft.counts.filter((c) => c.single !== 0);
+  const tenM = w.rows === 10_000_000;
+  const partsSum = ft.scanOnlyMs.median + unique.ms.median;
+  const cmp = (a, b) => (a > b * 1.05 ? 'more than' : a < b * 0.95 ? 'less than' : 'about the same as');
+  return [
+    '## Fused tests',
+    '',
+    `Ten data tests of one table, run as tform's one fused statement against the same ten tests run as single queries (the "Fused tests" figure of the data-tests issue).`,
+    '',
+    `Workload: a DuckDB table \`${w.table}\` of ${fmtN(w.rows)} rows in a database file (\`bench/.work/fused-tests.duckdb\`, ${(w.databaseBytes / 1024 ** 2).toFixed(0)} MiB; ` +
+      `created in ${fmtS(w.createMs)} by \`create table … as select … from range(${w.rows})\` in \`bench/fused-tests.mjs\`, deleted after the run), ` +
+      `DuckDB ${w.duckdbVersion} through \`@duckdb/node-api\`, ${w.threads} threads. Columns: ` +
+      `\`id\` bigint, unique, 1…${fmtN(w.rows)} in insertion order; \`user_id\` bigint, ${fmtN(p.distinct_user_id)} distinct; ` +
+      `\`status\` text, ${p.distinct_status} values, skewed; \`country\` text, ${p.distinct_country} ISO codes, skewed; ` +
+      `\`amount\` decimal(12,2), ${p.min_amount}–${p.max_amount}, ${fmtN(p.null_amount)} NULLs; \`created_at\` timestamp, ${String(p.min_created_at).slice(0, 10)} to ${String(p.max_created_at).slice(0, 10)} in id order; ` +
+      `\`is_payer\` boolean, ${(p.payer_share * 100).toFixed(0)}% true; \`level\` int, ${p.min_level}–${p.max_level}.`,
+    '',
+    'Tests, declared in schema YAML and turned into SQL by tform\'s own functions from `@tform/core` ' +
+      '(`readSchemaFile` + `declaredTests`; `fuseTests` for the fused statement, `testQueries` for the single queries, DuckDB dialect): ' +
+      '`row_count` {min: 1}; `not_null` on id, user_id, status and amount; `unique` on id; `accepted_values` on status (5 values) and country (50 values); ' +
+      '`expression` `amount >= 0` and `level between 1 and 100`. ' +
+      `The fused statement and the single queries return the same failure count for every test (checked each run; ` +
+      `${failing.length ? failing.map((c) => `${c.test}: ${fmtN(c.single)}`).join(', ') + ', all others 0' : 'all 0'}).`,
+    '',
+    `Method: one DuckDB connection in the benchmark process; query time only, \`performance.now()\` immediately around \`runAndReadAll(sql)\`. ` +
+      `Every statement runs once as a warm-up first (not counted), so the columns are in DuckDB's buffer pool: warm, not cold from disk. ` +
+      `${ft.method.runs} measured rounds of: the fused statement, its scan part alone, the ten single queries one after another (their sum is one figure per round); ` +
+      `then each single query alone, one warm-up and ${ft.method.runs} runs back to back. Medians are reported.`,
+    '',
+    '| Figure | Median | Min | Max | Runs |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('Fused statement, 10 tests (`fuseTests`)', ft.fusedMs, fmtQ),
+    row('10 single queries (`testQueries`) one after another, sum per round', ft.sumOfSinglesMs, fmtQ),
+    row(`Slowest single query alone: ${label(ft.singles.find((s) => s.test === ft.slowestSingle.test))}`, ft.slowestSingle.ms, fmtQ),
+    row('For the explanation: the fused statement without unique (the one-scan part: 9 tests)', ft.scanOnlyMs, fmtQ),
+    '',
+    '| Ratio | Measured | Target | |',
+    '| --- | ---: | ---: | --- |',
+    `| Fused ÷ sum of the 10 single queries | ${ratio(ft.ratios.fusedOverSum)} |`,
+    `| Fused ÷ slowest single query alone | ${ratio(ft.ratios.fusedOverSlowest)} |`,
+    ...(tenM ? [] : ['', `The targets are set for 10,000,000 rows; this run used ${fmtN(w.rows)} (\`--fused-rows\`), so the ratios are not the figure.`]),
+    '',
+    'Each single query (median; "alone" = run back to back on its own, "in sequence" = within the ten, after other statements):',
+    '',
+    '| Single query | Test name | Alone | In sequence | Planned as EMPTY_RESULT (no table read) |',
+    '| --- | --- | ---: | ---: | --- |',
+    ...ft.singles.map((s) => `| ${label(s)} | ${s.test} | ${fmtQ(s.ms.median)} | ${fmtQ(s.inSequenceMs.median)} | ${s.emptyResultPlan ? 'yes' : 'no'} |`),
+    '',
+    'Why, from these figures:',
+    '',
+    `- ${fromStats.length} of the 10 single queries (${fromStats.map(label).join(', ')}) read no data at all: ` +
+      `DuckDB's planner proves from the column statistics it keeps for the table (min/max, whether NULLs occur) that no row can fail, and plans an empty result (\`EXPLAIN\` shows EMPTY_RESULT); ` +
+      `they take ${fmtQ(Math.max(...fromStats.map((s) => s.ms.median)))} or less. ` +
+      `Only ${scanned.length} read the table (${scanned.map((s) => `${label(s)} ${fmtQ(s.ms.median)}`).join(', ')}), each only its own column. ` +
+      'Fusing can only save scans that happen; the fused statement reads every column its tests name in one pass over all rows.',
+    `- unique's GROUP BY over ${fmtN(p.distinct_id)} distinct ids takes ${fmtQ(unique.ms.median)} alone (${Math.round((unique.ms.median / sumAlone) * 100)}% of the ${fmtQ(sumAlone)} the ten take alone together). ` +
+      'It cannot share a scan with the others; the fused statement runs it as its own subquery, so it is a floor under the fused time.',
+    `- The scan part of the fused statement (the other nine tests in one aggregate) takes ${fmtQ(ft.scanOnlyMs.median)}, ${cmp(ft.scanOnlyMs.median, nonUniqueAlone)} the ${fmtQ(nonUniqueAlone)} its nine single queries take alone together; ` +
+      `its costly columns are the two accepted_values tests (alone: ${ft.singles.filter((s) => s.testName === 'accepted_values').map((s) => `${label(s)} ${fmtQ(s.ms.median)}`).join(', ')}), ` +
+      'fused as `count(distinct case when … not in (…) then … end)`, which evaluates the IN list on every row.',
+    `- Scan part + unique alone = ${fmtQ(partsSum)}, against ${fmtQ(ft.fusedMs.median)} measured for the fused statement: ` +
+      (ft.fusedMs.median >= partsSum * 0.9
+        ? `the two parts of the cross join cost what they cost apart (no overlap on ${w.threads} threads)${ft.fusedMs.median > partsSum * 1.1 ? ', and more' : ''}.`
+        : `the two parts of the cross join overlap in part on ${w.threads} threads.`),
+    `- The ten single queries take ${fmtQ(ft.sumOfSinglesMs.median)} in sequence (median of the per-round sums) and ${fmtQ(sumAlone)} as the sum of their medians alone; ` +
+      'the first ratio uses the sequence, as a runner would run them. ' +
+      `Fused runs, in order: ${ft.fusedMs.values.map(fmtQ).join(', ')}; sums in sequence: ${ft.sumOfSinglesMs.values.map(fmtQ).join(', ')}.`,
+    ...carriedNote(ft.carriedFrom),
+    '',
+  ];
 }
 
 function readIntro() {
@@ -282,12 +400,10 @@ function readIntro() {
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
-  const o = parseArgs(process.argv.slice(2));
-  if (!existsSync(CLI_DIST)) throw new Error('tform is not built: run `npx tsc -b` in the repository root first');
+/** The compile benchmark: the `workload`, `method`, `compile` and `nodeStartupFloor` parts of results.json. */
+async function runCompile(o, log) {
   const rssMethod = o.rssMethod === 'auto' ? (existsSync(GNU_TIME) ? 'time' : 'node') : o.rssMethod;
   if (rssMethod === 'time' && !existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is not installed; use --rss-method node`);
-  const log = (s) => process.stdout.write(s + '\n');
 
   const tg = performance.now();
   const gen = generateProject({ out: PROJECT, models: o.models, seed: o.seed });
@@ -331,11 +447,7 @@ async function main() {
     if (!warm) runs.push(run);
   }
 
-  const results = {
-    schemaVersion: 1,
-    date: new Date().toISOString(),
-    machine: machineFacts(),
-    git: gitFacts(),
+  const c = {
     workload: {
       generator: 'bench/generate-project.mjs',
       models: gen.models,
@@ -367,6 +479,7 @@ async function main() {
       warnings: runs[0]?.warnings ?? 0,
       target: null,
       targetNote: TARGET_NOTE,
+      measuredAt: new Date().toISOString(),
     },
     nodeStartupFloor: {
       command: 'node -e 0',
@@ -375,12 +488,64 @@ async function main() {
       peakRssKiB: stats(floor.map((r) => r.rssKiB)),
     },
   };
+  log(`compile ${gen.models} models: median ${fmtS(c.compile.wallMs.median)} (min ${fmtS(c.compile.wallMs.min)}, max ${fmtS(c.compile.wallMs.max)}), peak RSS median ${c.compile.peakRssKiB ? fmtMiB(c.compile.peakRssKiB.median) : 'n/a'}`);
+  return c;
+}
+
+/** The previous results.json, for the part `--only` leaves out (null when there is none). */
+function previousResults() {
+  try {
+    return JSON.parse(readFileSync(JSON_FILE, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (!existsSync(CLI_DIST)) throw new Error('tform is not built: run `npx tsc -b` in the repository root first');
+  const log = (s) => process.stdout.write(s + '\n');
+  const t0 = performance.now();
+  const loadBefore = os.loadavg();
+  const prev = o.only ? previousResults() : null;
+
+  let compilePart = null;
+  if (o.only !== 'fused') {
+    compilePart = await runCompile(o, log);
+  } else if (prev?.compile) {
+    compilePart = {
+      workload: prev.workload,
+      method: prev.method,
+      compile: { ...prev.compile, measuredAt: prev.compile.measuredAt ?? prev.date, carriedFrom: prev.compile.measuredAt ?? prev.date },
+      nodeStartupFloor: prev.nodeStartupFloor,
+    };
+  }
+
+  let fusedTests = null;
+  if (o.only !== 'compile') {
+    fusedTests = await runFusedTests({ workDir: WORK, runs: o.fusedRuns, rows: o.fusedRows, log });
+    const f = fusedTests;
+    log(`fused tests: fused ${fmtMs(f.fusedMs.median)}, ten singles ${fmtMs(f.sumOfSinglesMs.median)}, slowest single alone ${fmtMs(f.slowestSingle.ms.median)} (${f.slowestSingle.test}); ` +
+      `fused ÷ sum ${f.ratios.fusedOverSum.value.toFixed(2)} (target ≤ ${FUSED_TARGETS.fusedOverSum}: ${f.ratios.fusedOverSum.holds ? 'holds' : 'missed'}), ` +
+      `fused ÷ slowest ${f.ratios.fusedOverSlowest.value.toFixed(2)} (target ≤ ${FUSED_TARGETS.fusedOverSlowest}: ${f.ratios.fusedOverSlowest.holds ? 'holds' : 'missed'})`);
+  } else if (prev?.fusedTests) {
+    fusedTests = { ...prev.fusedTests, carriedFrom: prev.fusedTests.date };
+  }
+
+  const results = {
+    schemaVersion: 1,
+    date: new Date().toISOString(),
+    machine: machineFacts(),
+    git: gitFacts(),
+    ...(compilePart ?? {}),
+    fusedTests,
+    benchWallMs: performance.now() - t0,
+    loadAverage: { note: '1/5/15-minute load averages at start and end: other processes on the machine add noise', start: loadBefore, end: os.loadavg() },
+  };
 
   writeFileSync(JSON_FILE, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(MD_FILE, renderMarkdown(readIntro(), results));
-  const c = results.compile;
-  log(`compile ${gen.models} models: median ${fmtS(c.wallMs.median)} (min ${fmtS(c.wallMs.min)}, max ${fmtS(c.wallMs.max)}), peak RSS median ${c.peakRssKiB ? fmtMiB(c.peakRssKiB.median) : 'n/a'}`);
-  log(`wrote ${relative(ROOT, MD_FILE)} and ${relative(ROOT, JSON_FILE)}`);
+  log(`wrote ${relative(ROOT, MD_FILE)} and ${relative(ROOT, JSON_FILE)} (bench took ${fmtS(results.benchWallMs)})`);
 }
 
 main().catch((e) => {
