@@ -194,10 +194,10 @@ const CASES: Case[] = [
     name: 'unknown materialization in schema YAML',
     files: {
       'models/a.sql': 'select 1\n',
-      'models/schema.yml': 'version: 2\nmodels:\n  - name: a\n    config:\n      materialized: incremental\n',
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: a\n    config:\n      materialized: incremntal\n',
     },
     location: /models\/schema\.yml:[3-5]/,
-    message: /unknown materialization 'incremental'/,
+    message: /unknown materialization 'incremntal'/,
     hint: /materializations: view, table, ephemeral/,
   },
   {

@@ -16,6 +16,15 @@ import { DefaultDialect, type CsvLoadOptions, type Grain, type RelationKind, typ
  *   relation until COMMIT, and ROLLBACK restores it. This holds for table→table, view→view and
  *   for a change of kind (drop view + alter table rename, drop table + alter view rename), so the
  *   inherited publish() (drop existing, then rename tmp) is correct for DuckDB as it stands.
+ * - Incremental models (checked on 1.5.5): MERGE INTO exists (since 1.4) and the inherited
+ *   `merge into … as t using … as s on t."k" = s."k" when matched then update set … | do nothing
+ *   when not matched then insert (…) values (…)` works, also inside a transaction after
+ *   ALTER TABLE. Unlike Postgres, a target row matched by two source rows is updated twice
+ *   without error (the last write wins), hence the duplicate-key check before it. `error(msg)`
+ *   raises "Invalid Input Error: msg" and is not evaluated in a CASE branch not taken, so the
+ *   inherited assertNoRows() works. Row values work in `(a, b) in (select a, b …)`. `alter table
+ *   … add column / drop column / alter column … type …` are transactional; changing the type of a
+ *   column an index depends on fails ("an index depends on it").
  */
 export class DuckDBDialect extends DefaultDialect {
   override readonly name: string = 'duckdb';
@@ -38,6 +47,11 @@ export class DuckDBDialect extends DefaultDialect {
   /** DuckDB spells it `date_trunc('<grain>', expr)`; a DATE argument yields a TIMESTAMP. */
   override dateTrunc(grain: Grain, expr: string): string {
     return `date_trunc(${this.stringLiteral(grain)}, ${expr})`;
+  }
+
+  /** Name lookup is case-insensitive even for quoted names: `"ID"` and `id` are one column. */
+  override columnKey(name: string): string {
+    return name.toLowerCase();
   }
 
   /** DuckDB has no roles or privileges: `grants:` config has nothing to apply. */

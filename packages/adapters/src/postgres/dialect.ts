@@ -12,13 +12,8 @@ export const PG_MAX_IDENTIFIER_BYTES = 63;
 /** Model config keys that shape CREATE TABLE (dbt's names). Postgres reads `unlogged`. */
 export type TableConfig = Record<string, unknown>;
 
-/** Options of an incremental MERGE. */
-export interface MergeOptions {
-  /** Columns that identify a row (matched with `=`, so NULL keys never match). */
-  uniqueKey: string[];
-  /** Every column of the source, in the order to insert them. */
-  columns: string[];
-}
+/** Options of an incremental MERGE (now core's; re-exported for existing imports). */
+export type { MergeOptions } from '@tform/core';
 
 /**
  * SQL text for Postgres (15+). Pure: no I/O.
@@ -36,7 +31,11 @@ export interface MergeOptions {
  * - `create table … as (\n<query>\n)` and `create view … as (\n<query>\n)` accept the
  *   parenthesised query, so the inherited createViewAs is used unchanged.
  * - DDL is transactional (create, drop, rename and ALTER all roll back), which publish() needs.
- * - MERGE exists since 15.
+ * - MERGE exists since 15; the inherited mergeInto() is used unchanged. A target row matched by
+ *   two source rows fails ("MERGE command cannot affect row a second time"); two unmatched
+ *   source rows with the same key are both inserted without error — hence the incremental
+ *   materialization's duplicate-key check. `alter table … alter column … type` needs `using`
+ *   when no assignment cast exists (text → integer), see alterColumnType().
  */
 export class PostgresDialect extends DefaultDialect {
   override readonly name: string = 'postgres';
@@ -128,24 +127,23 @@ export class PostgresDialect extends DefaultDialect {
     return '';
   }
 
+  /** Converts existing values with `using "c"::type`, which `alter column … type` needs when no assignment cast exists. */
+  override alterColumnType(r: RelationRef, column: string, type: string): string[] {
+    const c = this.quoteIdent(column);
+    return [`alter table ${this.relation(r)} alter column ${c} type ${type} using ${c}::${type}`];
+  }
+
   /**
-   * Upsert `source` into `target` (incremental models): MERGE, updating matched rows' non-key
-   * columns and inserting the rest. Subclasses with other MERGE rules override this.
+   * A DO block raising `message` when `query` returns a row: Postgres has no `error()` function,
+   * and `case when … then cast('msg' as int) end` is no way out (constant casts are folded at
+   * plan time and raise even when the branch is not taken). `raise … using message =` takes the
+   * text as is (no `%` formatting); the server reports it as `ERROR: <message>`.
    */
-  mergeInto(target: RelationRef, source: RelationRef, o: MergeOptions): string {
-    if (o.uniqueKey.length === 0) throw new Error('mergeInto needs at least one unique key column');
-    const q = (c: string) => this.quoteIdent(c);
-    const on = o.uniqueKey.map((k) => `t.${q(k)} = s.${q(k)}`).join(' and ');
-    const keys = new Set(o.uniqueKey);
-    const updates = o.columns.filter((c) => !keys.has(c)).map((c) => `${q(c)} = s.${q(c)}`);
-    const cols = o.columns.map(q);
-    return [
-      `merge into ${this.relation(target)} as t`,
-      `using ${this.relation(source)} as s`,
-      `on ${on}`,
-      updates.length ? `when matched then update set ${updates.join(', ')}` : 'when matched then do nothing',
-      `when not matched then insert (${cols.join(', ')}) values (${cols.map((c) => `s.${c}`).join(', ')})`,
-    ].join('\n');
+  override assertNoRows(query: string, message: string): string {
+    const body = `begin\n  if exists (\n${query}\n  ) then\n    raise exception using message = ${this.stringLiteral(message)};\n  end if;\nend`;
+    let tag = '$tform$';
+    for (let n = 1; body.includes(tag); n++) tag = `$tform${n}$`;
+    return `do ${tag}\n${body}\n${tag}`;
   }
 
   /**

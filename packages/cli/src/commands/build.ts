@@ -9,6 +9,7 @@ interface BuildArgs extends GlobalArgs, SelectionArgs {
   'dry-run': boolean;
   wait: boolean;
   defer: boolean;
+  'full-refresh': boolean;
 }
 
 /** Ctrl-C / SIGTERM: cancel in-flight statements and publish nothing half-built; a second one exits at once. */
@@ -41,7 +42,8 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
         .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and the SQL it would run; change nothing' })
         .option('wait', { type: 'boolean', default: true, describe: 'Wait for the run lock (--no-wait: exit 2 when another run holds it)' })
-        .option('defer', { type: 'boolean', default: false, describe: 'Read refs to unselected models missing from this target from the --state run' }) as never,
+        .option('defer', { type: 'boolean', default: false, describe: 'Read refs to unselected models missing from this target from the --state run' })
+        .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models from scratch' }) as never,
     handler: async (a: ArgumentsCamelCase<BuildArgs>) => {
       const logger = loggerFor(a);
       const intr = interruptible();
@@ -57,6 +59,7 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
             wait: a.wait,
             signal: intr.signal,
             defer: a.defer,
+            fullRefresh: a['full-refresh'],
           });
           return r.exitCode;
         } finally {

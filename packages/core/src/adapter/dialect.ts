@@ -1,4 +1,4 @@
-import type { RelationKind, RelationRef } from './types.js';
+import type { ColumnInfo, RelationKind, RelationRef } from './types.js';
 
 export type Grain = 'hour' | 'day' | 'week' | 'month' | 'year';
 
@@ -53,6 +53,49 @@ export interface Dialect {
   limitRows(query: string, n: number): string;
   /** A TIMESTAMP (without time zone) literal of the UTC wall-clock time of `d`. */
   timestampLiteral(d: Date): string;
+
+  // Incremental models (materialize/incremental.ts). Column names are passed unquoted.
+
+  /**
+   * The form under which two column names denote the same column, for comparing a model's new
+   * columns with the existing table's: identity where quoted names are case-sensitive (Postgres),
+   * lower case where the warehouse resolves names case-insensitively (DuckDB).
+   */
+  columnKey(name: string): string;
+  /** `insert into target (columns) select columns from source`. */
+  insertSelect(target: RelationRef, source: RelationRef, columns: string[]): string;
+  /**
+   * Delete the rows of `target` whose unique key occurs in `source` (delete+insert). Keys are
+   * compared with `=`, so NULL keys never match: the caller asserts first that `source` has none.
+   */
+  deleteMatchingKeys(target: RelationRef, source: RelationRef, uniqueKey: string[]): string;
+  /**
+   * Upsert `source` into `target` on `uniqueKey` (merge): update matched rows' non-key columns,
+   * insert the others. The caller asserts first that `source` has no NULL and no duplicate keys.
+   */
+  mergeInto(target: RelationRef, source: RelationRef, o: MergeOptions): string;
+  /** Add a column to a table (on_schema_change append_new_columns / sync_all_columns). */
+  addColumn(r: RelationRef, column: ColumnInfo): string;
+  /** Drop a column of a table (on_schema_change sync_all_columns). */
+  dropColumn(r: RelationRef, column: string): string;
+  /**
+   * Statements changing a column's type, existing values converted (sync_all_columns); [] where
+   * the warehouse cannot, in which case the column keeps its type and new values are cast on insert.
+   */
+  alterColumnType(r: RelationRef, column: string, type: string): string[];
+  /**
+   * One statement that fails with `message` when `query` returns at least one row and does
+   * nothing otherwise (checks run inside the publish transaction, e.g. "no NULL unique keys").
+   */
+  assertNoRows(query: string, message: string): string;
+}
+
+/** Options of an incremental MERGE (Dialect.mergeInto). */
+export interface MergeOptions {
+  /** Columns that identify a row (matched with `=`, so NULL keys never match). */
+  uniqueKey: string[];
+  /** Every column to write, in the order to insert them; the non-key ones are updated. */
+  columns: string[];
 }
 
 /** One entry of the `indexes:` config (as dbt-postgres spells it). */
@@ -192,5 +235,61 @@ export class DefaultDialect implements Dialect {
   insertValues(r: RelationRef, columns: string[], rows: string[][]): string {
     const cols = columns.map((c) => this.quoteIdent(c)).join(', ');
     return `insert into ${this.relation(r)} (${cols}) values\n${rows.map((row) => `(${row.join(', ')})`).join(',\n')}`;
+  }
+
+  columnKey(name: string): string {
+    return name;
+  }
+
+  insertSelect(target: RelationRef, source: RelationRef, columns: string[]): string {
+    const cols = columns.map((c) => this.quoteIdent(c)).join(', ');
+    return `insert into ${this.relation(target)} (${cols})\nselect ${cols}\nfrom ${this.relation(source)}`;
+  }
+
+  /** `delete from t where k in (select k from s)`; a composite key as a row value `(a, b) in (select a, b …)`. */
+  deleteMatchingKeys(target: RelationRef, source: RelationRef, uniqueKey: string[]): string {
+    if (uniqueKey.length === 0) throw new Error('deleteMatchingKeys needs at least one unique key column');
+    const keys = uniqueKey.map((k) => this.quoteIdent(k)).join(', ');
+    const lhs = uniqueKey.length === 1 ? keys : `(${keys})`;
+    return `delete from ${this.relation(target)}\nwhere ${lhs} in (select ${keys} from ${this.relation(source)})`;
+  }
+
+  /** `merge into target as t using source as s on t.k = s.k … when matched … when not matched …` (SQL:2003). */
+  mergeInto(target: RelationRef, source: RelationRef, o: MergeOptions): string {
+    if (o.uniqueKey.length === 0) throw new Error('mergeInto needs at least one unique key column');
+    const q = (c: string) => this.quoteIdent(c);
+    const on = o.uniqueKey.map((k) => `t.${q(k)} = s.${q(k)}`).join(' and ');
+    const keys = new Set(o.uniqueKey);
+    const updates = o.columns.filter((c) => !keys.has(c)).map((c) => `${q(c)} = s.${q(c)}`);
+    const cols = o.columns.map(q);
+    return [
+      `merge into ${this.relation(target)} as t`,
+      `using ${this.relation(source)} as s`,
+      `on ${on}`,
+      updates.length ? `when matched then update set ${updates.join(', ')}` : 'when matched then do nothing',
+      `when not matched then insert (${cols.join(', ')}) values (${cols.map((c) => `s.${c}`).join(', ')})`,
+    ].join('\n');
+  }
+
+  addColumn(r: RelationRef, column: ColumnInfo): string {
+    return `alter table ${this.relation(r)} add column ${this.quoteIdent(column.name)} ${column.type}`;
+  }
+
+  dropColumn(r: RelationRef, column: string): string {
+    return `alter table ${this.relation(r)} drop column ${this.quoteIdent(column)}`;
+  }
+
+  alterColumnType(r: RelationRef, column: string, type: string): string[] {
+    return [`alter table ${this.relation(r)} alter column ${this.quoteIdent(column)} type ${type}`];
+  }
+
+  /**
+   * `select case when exists (query) then error(message) end`: DuckDB's and BigQuery's `error()`
+   * raises `message`. A warehouse without `error()` must override this (the statement would
+   * otherwise fail every time, never pass silently). Not a cast of the message to a number:
+   * Postgres folds constant casts at plan time and raises even when the branch is not taken.
+   */
+  assertNoRows(query: string, message: string): string {
+    return `select case when exists (\n${query}\n) then error(${this.stringLiteral(message)}) end`;
   }
 }

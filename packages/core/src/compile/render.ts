@@ -3,6 +3,7 @@ import type { Dialect } from '../adapter/dialect.js';
 import { TformError } from '../errors/index.js';
 import type { ExecNode, ModelNode } from './manifest.js';
 import { cteName, injectCtes } from './ephemeral.js';
+import { incrementalApplies } from '../materialize/incremental.js';
 import { Relation } from './relation.js';
 import type { CompileSession } from './resolve.js';
 import { newScope, type RenderScope } from './scope.js';
@@ -35,13 +36,9 @@ export interface RenderOptions {
   fullRefresh?: boolean;
 }
 
-/**
- * is_incremental() as dbt defines it: the model is incremental, its table already exists (a
- * view does not count), and no full refresh was asked for by flag or config.
- */
+/** is_incremental() for a node, from what introspection found (see incrementalApplies). */
 export function isIncrementalRun(n: ExecNode, intro: Introspection | undefined, fullRefresh = false): boolean {
-  if (n.materialized !== 'incremental' || fullRefresh || n.config.full_refresh === true) return false;
-  return existingRelation(intro, { database: n.database, schema: n.schema, identifier: n.alias })?.kind === 'table';
+  return incrementalApplies(n, existingRelation(intro, { database: n.database, schema: n.schema, identifier: n.alias })?.kind, fullRefresh);
 }
 
 interface Body {

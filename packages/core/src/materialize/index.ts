@@ -1,17 +1,22 @@
 import { TformError } from '../errors/index.js';
 import type { ExecNode } from '../compile/manifest.js';
+import { materializeIncremental } from './incremental.js';
 import { materializeEphemeral, materializeSeed, materializeTable, materializeView } from './relationBuild.js';
 import type { MaterializeContext, Materializer, NodeStatements } from './types.js';
 
 export * from './types.js';
 export * from './seedCsv.js';
 export { SEED_BATCH_ROWS } from './relationBuild.js';
+export { incrementalPublish, isIncrementalBuild, materializeIncremental } from './incremental.js';
+export * from './incrementalConfig.js';
+export { diffColumns, planSchemaChange, type SchemaDiff, type SchemaChangePlan } from './schemaChange.js';
 
 const MATERIALIZERS: Record<string, Materializer> = {
   view: materializeView,
   table: materializeTable,
   seed: materializeSeed,
   ephemeral: materializeEphemeral,
+  incremental: materializeIncremental,
 };
 
 export function materializationNames(): string[] {

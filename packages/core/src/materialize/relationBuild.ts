@@ -18,14 +18,22 @@ function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp:
     kind,
     pre: hooks(ctx.preHooks, 'pre-hook'),
     build,
-    publish: [
-      ...dialect.publish(tmp, relation, kind, ctx.existing?.kind).map((sql) => ({ sql, label: 'swap' })),
-      ...(kind === 'table' ? dialect.indexStatements(relation, (node.config.indexes as IndexSpec[] | undefined) ?? []) : []).map((sql) => ({ sql, label: 'index' })),
-      ...dialect.grantStatements(relation, kind, (node.config.grants as Record<string, string[]> | undefined) ?? {}).map((sql) => ({ sql, label: 'grant' })),
-      ...hooks(ctx.postHooks, 'post-hook'),
-    ],
+    publish: [...dialect.publish(tmp, relation, kind, ctx.existing?.kind).map((sql) => ({ sql, label: 'swap' })), ...afterPublish(kind, ctx, node)],
     cleanup: [{ sql: dialect.dropRelation(tmp, kind), label: 'drop tmp' }],
   };
+}
+
+/**
+ * What follows the data in every publish of a relation (also an incremental model's): the
+ * `indexes:` of a table (idempotent), the `grants:`, then the post-hooks.
+ */
+export function afterPublish(kind: RelationKind, ctx: MaterializeContext, node: ExecNode): Statement[] {
+  const { dialect, relation } = ctx;
+  return [
+    ...(kind === 'table' ? dialect.indexStatements(relation, (node.config.indexes as IndexSpec[] | undefined) ?? []) : []).map((sql) => ({ sql, label: 'index' })),
+    ...dialect.grantStatements(relation, kind, (node.config.grants as Record<string, string[]> | undefined) ?? {}).map((sql) => ({ sql, label: 'grant' })),
+    ...hooks(ctx.postHooks, 'post-hook'),
+  ];
 }
 
 function compiled(node: ExecNode): string {

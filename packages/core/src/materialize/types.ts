@@ -1,5 +1,5 @@
 import type { Dialect } from '../adapter/dialect.js';
-import type { Capabilities, RelationInfo, RelationKind, RelationRef } from '../adapter/types.js';
+import type { Capabilities, ColumnInfo, RelationInfo, RelationKind, RelationRef } from '../adapter/types.js';
 import type { ExecNode } from '../compile/manifest.js';
 
 /** One SQL statement of a plan, with what the console and error mapping need to know about it. */
@@ -37,6 +37,10 @@ export interface MaterializeContext {
   postHooks: string[];
   /** A seed's parsed CSV, for warehouses that cannot read the file themselves. */
   seed?: import('./seedCsv.js').SeedTable;
+  /** `--full-refresh`: incremental models are rebuilt like tables (must match what compile used for is_incremental()). */
+  fullRefresh?: boolean;
+  /** Columns of the existing target (introspection), needed by an incremental run of an existing table. */
+  existingColumns?: ColumnInfo[];
 }
 
 export type Materializer = (node: ExecNode, ctx: MaterializeContext) => NodeStatements;

@@ -1,10 +1,11 @@
 import { tmpRelation } from '../adapter/dialect.js';
-import type { Capabilities, RelationRef } from '../adapter/types.js';
+import type { Capabilities, ColumnInfo, RelationRef } from '../adapter/types.js';
 import type { Dialect } from '../adapter/dialect.js';
 import type { ExecNode, Manifest } from '../compile/manifest.js';
-import { existingRelation, renderNodeHooks, type Introspection } from '../compile/render.js';
+import { existingRelation, relationKey, renderNodeHooks, type Introspection } from '../compile/render.js';
 import type { CompileSession } from '../compile/resolve.js';
-import { materialize, type NodeStatements, type Statement } from '../materialize/index.js';
+import { materialize, type MaterializeContext, type NodeStatements, type Statement } from '../materialize/index.js';
+import { isIncrementalBuild } from '../materialize/incremental.js';
 import { schemasOf } from './introspect.js';
 import { readSeedCsv } from '../materialize/seedCsv.js';
 import type { TestNode } from '../test/types.js';
@@ -24,6 +25,11 @@ export interface PlanStep extends NodeStatements {
   phase: number;
   /** Data tests run against the built (not yet published) relation: write–audit–publish. */
   tests: TestNode[];
+  /**
+   * An incremental run into an existing table: `publish` is a preview; the runner asks for the
+   * real statements once the new rows' columns are known, and audits inside that transaction.
+   */
+  incremental: boolean;
 }
 
 /** Everything a run will execute, as plain data: `--dry-run` prints it. */
@@ -61,6 +67,27 @@ export interface PlanOptions {
   seedsFirst: boolean;
   /** Selected tests; each runs in the step of the node it is attached to (tform build). */
   tests?: TestNode[];
+  /** --full-refresh: incremental models rebuild. */
+  fullRefresh?: boolean;
+  /** Columns of existing incremental targets, by relationKey (introspection). */
+  columns?: Map<string, ColumnInfo[]>;
+}
+
+/** What a node's materialization is given: pure inputs from introspection and config. */
+export function materializeContext(o: PlanOptions, n: ExecNode): MaterializeContext {
+  const relation = relationOf(n);
+  return {
+    dialect: o.dialect,
+    capabilities: o.capabilities,
+    relation,
+    existing: existingRelation(o.introspection, relation),
+    existingTmp: existingRelation(o.introspection, tmpRelation(relation, o.dialect)),
+    existingColumns: o.columns?.get(relationKey(relation)),
+    fullRefresh: o.fullRefresh,
+    preHooks: renderNodeHooks(o.session, n, o.dialect, 'pre_hook'),
+    postHooks: renderNodeHooks(o.session, n, o.dialect, 'post_hook'),
+    seed: n.resourceType === 'seed' && !o.capabilities.readLocalCsv ? readSeedCsv(n.absPath, n.path, String(n.config.delimiter ?? ',')) : undefined,
+  };
 }
 
 /** Pure: selection + introspection → the statements of every step. */
@@ -70,17 +97,9 @@ export function buildPlan(o: PlanOptions): Plan {
   const inPlan = new Set(runnable);
   const steps: PlanStep[] = runnable.map((id) => {
     const n = manifest.nodes[id]!;
-    const relation = relationOf(n);
-    const st = materialize(n, {
-      dialect: o.dialect,
-      capabilities: o.capabilities,
-      relation,
-      existing: existingRelation(o.introspection, relation),
-      existingTmp: existingRelation(o.introspection, tmpRelation(relation, o.dialect)),
-      preHooks: renderNodeHooks(o.session, n, o.dialect, 'pre_hook'),
-      postHooks: renderNodeHooks(o.session, n, o.dialect, 'post_hook'),
-      seed: n.resourceType === 'seed' && !o.capabilities.readLocalCsv ? readSeedCsv(n.absPath, n.path, String(n.config.delimiter ?? ',')) : undefined,
-    });
+    const ctx = materializeContext(o, n);
+    const relation = ctx.relation;
+    const st = materialize(n, ctx);
     return {
       ...st,
       uniqueId: id,
@@ -94,6 +113,7 @@ export function buildPlan(o: PlanOptions): Plan {
       dependsOn: planDeps(manifest, id, inPlan),
       phase: o.seedsFirst && n.resourceType !== 'seed' ? 1 : 0,
       tests: (o.tests ?? []).filter((t) => t.attachedNode === id),
+      incremental: isIncrementalBuild(n, ctx),
     };
   });
   const hooks = (kind: 'on-run-start' | 'on-run-end') => manifest.hooks.filter((h) => h.kind === kind).map((h) => ({ sql: h.sql, label: kind }));

@@ -18,8 +18,14 @@ export interface RunOptions {
   sourceLines?: (uniqueId: string) => { raw: number; compiled: number } | undefined;
   /** Nodes that run after the plan (tests of nodes built by it), counted in `i of N`. */
   laterCount?: number;
-  /** Runs a step's data tests against its built, unpublished relation (write–audit–publish). */
-  audit?: (step: PlanStep) => Promise<TestRun[]>;
+  /**
+   * Runs a step's data tests (write–audit–publish): against the built, unpublished tmp relation,
+   * or — for an incremental step, `inPlace` — against the target inside the publishing
+   * transaction, so the tests see history plus the new rows before they commit.
+   */
+  audit?: (step: PlanStep, ex: Executor, inPlace: boolean) => Promise<TestRun[]>;
+  /** The publish statements of an incremental step, decided once its new rows are built. */
+  publishFor?: (step: PlanStep) => Promise<Statement[]>;
 }
 
 /** A test run as a result line. */
@@ -208,8 +214,9 @@ async function runStep(s: PlanStep, nextIndex: () => number, cons: RunConsole, o
   try {
     await runStatements(adapter, s.pre);
     rows = await runStatements(adapter, s.build);
-    if (o.audit && s.tests.length) {
-      const runs = await o.audit(s);
+    const audit = async (ex: Executor, inPlace: boolean) => {
+      if (!o.audit || !s.tests.length) return;
+      const runs = await o.audit(s, ex, inPlace);
       for (const r of runs) {
         const tr = testResult(r);
         tests.push(tr);
@@ -217,10 +224,20 @@ async function runStep(s: PlanStep, nextIndex: () => number, cons: RunConsole, o
       }
       const blocking = runs.filter(blocksPublish);
       if (blocking.length) throw new AuditFailure(`not published: ${blocking.length} test${blocking.length === 1 ? '' : 's'} failed (${blocking.map((r) => r.test.name).join(', ')}); the previous version stays in place`);
-    }
-    if (s.publish.length) {
-      if (adapter.capabilities.transactionalDdl) await adapter.transaction((tx) => runStatements(tx, s.publish));
-      else await runStatements(adapter, s.publish);
+    };
+    if (s.incremental && o.publishFor) {
+      // New rows, the tests that must see them with history, and the commit: all or nothing.
+      const publish = await o.publishFor(s);
+      await adapter.transaction(async (tx) => {
+        rows = await runStatements(tx, publish);
+        await audit(tx, true);
+      });
+    } else {
+      await audit(adapter, false);
+      if (s.publish.length) {
+        if (adapter.capabilities.transactionalDdl) await adapter.transaction((tx) => runStatements(tx, s.publish));
+        else await runStatements(adapter, s.publish);
+      }
     }
     result = base(s, started, 'success', s.resourceType === 'seed' && rows !== undefined ? `INSERT ${rows}` : 'OK');
     if (rows !== undefined) result.rowsAffected = rows;
@@ -235,6 +252,13 @@ async function runStep(s: PlanStep, nextIndex: () => number, cons: RunConsole, o
     const error = e instanceof AuditFailure ? { message: e.message, file: s.path } : errorOf(s, e, o);
     result = base(s, started, 'error', error!.message);
     result.error = error;
+    // Tests that never ran because the build failed first are reported as skipped.
+    if (o.audit && tests.length === 0) {
+      for (const t of s.tests) {
+        cons.testSkipped(nextIndex(), t.name);
+        tests.push({ uniqueId: t.uniqueId, name: t.name, resourceType: 'test', status: 'skipped', message: 'SKIP: the model did not build', executionTime: 0, failures: null, path: t.path, attachedNode: t.attachedNode });
+      }
+    }
   }
   cons.finish(index, s, result);
   return { result, tests };

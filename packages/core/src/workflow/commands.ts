@@ -2,9 +2,10 @@ import type { LockHandle } from '../adapter/types.js';
 import { tmpRelation } from '../adapter/dialect.js';
 import { writeCompiled, writeManifest, writeRunResults } from '../artifacts/write.js';
 import type { Manifest } from '../compile/manifest.js';
-import { renderManifest, type Introspection } from '../compile/render.js';
+import { isIncrementalRun, relationKey, renderManifest, type Introspection } from '../compile/render.js';
 import { introspect, schemasOf } from '../plan/introspect.js';
-import { buildPlan, relationOf, type Plan } from '../plan/plan.js';
+import { buildPlan, materializeContext, relationOf, type Plan, type PlanOptions } from '../plan/plan.js';
+import { incrementalPublish } from '../materialize/incremental.js';
 import { RunConsole } from '../run/console.js';
 import { countStatuses, type NodeResult, type RunOutcome } from '../run/results.js';
 import { runPlan } from '../run/runner.js';
@@ -14,7 +15,7 @@ import { auditStep, compileTests, runTests, storeFailures, testEnv, testRelation
 import { ancestors } from '../graph/graph.js';
 import { testResult } from '../run/runner.js';
 import type { TestNode } from '../test/types.js';
-import type { RelationRef } from '../adapter/types.js';
+import type { ColumnInfo, RelationRef } from '../adapter/types.js';
 import { TformError } from '../errors/index.js';
 import type { SelectionOptions } from './options.js';
 
@@ -31,6 +32,8 @@ export interface ExecuteOptions extends SelectionOptions {
   onlyIds?: string[];
   /** Read refs to unselected nodes missing from this target from the state's relations. */
   defer?: boolean;
+  /** Rebuild incremental models from scratch. */
+  fullRefresh?: boolean;
 }
 
 export interface ExecuteResult {
@@ -98,12 +101,19 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     if (deferred?.size) {
       logger.info(`Deferring ${deferred.size} unselected node${deferred.size === 1 ? '' : 's'} to the state's relations: ${[...deferred.keys()].map((id) => manifest.nodes[id]!.name).join(', ')}`, 'defer', { nodes: [...deferred.keys()] });
     }
-    renderManifest(p.session, { dialect: p.dialect, introspection: intro, deferred });
+    renderManifest(p.session, { dialect: p.dialect, introspection: intro, deferred, fullRefresh: o.fullRefresh });
     compileTests(p, deferred);
+    // Incremental runs compare the new rows' columns with the existing table's.
+    const columns = new Map<string, ColumnInfo[]>();
+    for (const id of selected) {
+      const n = manifest.nodes[id]!;
+      if (isIncrementalRun(n, intro, o.fullRefresh)) columns.set(relationKey(relationOf(n)), await adapter.columns(relationOf(n)));
+    }
     const targetPath = p.project.config.targetPath;
     writeCompiled(p.project.root, targetPath, manifest);
     writeManifest(p.project.root, targetPath, manifest);
-    const plan = buildPlan({ session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)) });
+    const planOpts: PlanOptions = { session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)), fullRefresh: o.fullRefresh, columns };
+    const plan = buildPlan(planOpts);
     if (o.dryRun) {
       printPlan(p, plan);
       return { exitCode: 0, plan, selected };
@@ -122,6 +132,11 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
         return { raw: n.rawCode.split('\n').length, compiled: n.compiledCode.split('\n').length };
       },
       audit: withTests ? auditStep(p, deferred) : undefined,
+      publishFor: async (step) => {
+        const n = manifest.nodes[step.uniqueId]!;
+        const ctx = materializeContext(planOpts, n);
+        return incrementalPublish(n, ctx, await adapter.columns(tmpRelation(ctx.relation, p.dialect)));
+      },
       laterCount: tests.length - plan.steps.reduce((n, s) => n + s.tests.length, 0),
     });
     // Tests of nodes this run did not build (sources, singular tests, unselected parents) run last.
@@ -142,7 +157,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
       invocationId: p.invocationId,
       generatedAt: new Date().toISOString(),
       targetName: p.target.name,
-      args: { select: o.select ?? [], exclude: o.exclude ?? [], threads: p.threads, fail_fast: Boolean(o.failFast) },
+      args: { select: o.select ?? [], exclude: o.exclude ?? [], threads: p.threads, fail_fast: Boolean(o.failFast), full_refresh: Boolean(o.fullRefresh) },
     });
     new RunConsole(logger, plan.steps.length).summary(outcome, whatRan(plan, tests.length));
     const counts = countStatuses(outcome.results);

@@ -70,11 +70,12 @@ export async function runTests(tests: TestNode[], relations: TestRelations, env:
  * (and the published relations of anything else they read).
  */
 export function auditStep(p: OpenProject, deferred?: Map<string, RelationRef>) {
-  return async (step: PlanStep): Promise<TestRun[]> => {
+  return async (step: PlanStep, ex: Executor, inPlace: boolean): Promise<TestRun[]> => {
     const tmp = p.dialect.relation(tmpRelation(relationOf(p.session.manifest.nodes[step.uniqueId]!), p.dialect));
-    const rel = testRelations(p, deferred, new Map([[step.uniqueId, tmp]]));
-    const runs = await runTests(step.tests, rel, testEnv(p), p.adapter!);
-    await storeFailures(p, runs, rel);
+    const rel = testRelations(p, deferred, inPlace ? new Map() : new Map([[step.uniqueId, tmp]]));
+    const runs = await runTests(step.tests, rel, testEnv(p), ex);
+    // Failing rows are kept outside the step's transaction, so a rollback does not lose them.
+    if (!inPlace) await storeFailures(p, runs, rel);
     return runs;
   };
 }

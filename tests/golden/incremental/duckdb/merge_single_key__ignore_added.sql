@@ -1,0 +1,30 @@
+-- config: {"incremental_strategy":"merge","unique_key":"id"}
+-- existing: table
+-- mode: incremental run
+-- target columns: id INTEGER, k2 INTEGER, amount DECIMAL(10,2), note VARCHAR, old_col VARCHAR
+-- tmp columns: id INTEGER, k2 INTEGER, amount DECIMAL(10,2), note VARCHAR, old_col VARCHAR, new_col BIGINT
+-- model orders (incremental) -> "analytics"."orders"
+-- pre: (none)
+-- build: create tmp table
+create table "analytics"."orders__tform_tmp" as (
+select *
+from "analytics"."new_orders"
+);
+-- publish (one transaction): check no NULL keys
+select case when exists (
+select 1 from "analytics"."orders__tform_tmp" where "id" is null
+) then error('incremental model orders: new rows have a NULL in unique_key (id); a NULL key never matches, so such rows would be added again on every run. Filter or coalesce them in the model.') end;
+-- publish (one transaction): check unique keys
+select case when exists (
+select 1 from "analytics"."orders__tform_tmp" group by "id" having count(*) > 1
+) then error('incremental model orders: new rows repeat a unique_key (id) value, so merge cannot tell which row to keep. Deduplicate them in the model, or use incremental_strategy ''delete+insert''.') end;
+-- publish (one transaction): merge
+merge into "analytics"."orders" as t
+using "analytics"."orders__tform_tmp" as s
+on t."id" = s."id"
+when matched then update set "k2" = s."k2", "amount" = s."amount", "note" = s."note", "old_col" = s."old_col"
+when not matched then insert ("id", "k2", "amount", "note", "old_col") values (s."id", s."k2", s."amount", s."note", s."old_col");
+-- publish (one transaction): drop tmp
+drop table if exists "analytics"."orders__tform_tmp";
+-- cleanup (on failure): drop tmp
+drop table if exists "analytics"."orders__tform_tmp";
