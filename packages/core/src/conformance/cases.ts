@@ -413,4 +413,39 @@ models:
       assert.equal(stale.outcome?.results.find((x) => x.name === 'events_fresh')?.status, 'fail');
     },
   },
+  {
+    name: 'incremental strategies',
+    files: {
+      'models/src.sql': "{{ config(materialized='table') }}\nselect * from (values (1, 'a', 1), (2, 'b', 1)) as t(id, v, batch)",
+      'models/appended.sql': "{{ config(materialized='incremental') }}\nselect id, v, batch from {{ ref('src') }}\n{% if is_incremental() %}where batch > (select max(batch) from {{ this }}){% endif %}",
+      'models/merged.sql': "{{ config(materialized='incremental', unique_key='id', incremental_strategy='merge') }}\nselect id, v, batch from {{ ref('src') }}\n{% if is_incremental() %}where batch >= (select max(batch) from {{ this }}){% endif %}",
+      'models/replaced.sql': "{{ config(materialized='incremental', unique_key=['id'], incremental_strategy='delete+insert', on_schema_change='append_new_columns') }}\nselect id, v, batch from {{ ref('src') }}",
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: merged\n    columns:\n      - name: v\n        data_tests:\n          - accepted_values:\n              values: [a, b, B, c]\n',
+    },
+    async check(p, schema) {
+      const rows = async (name: string, cols = 'id, v, batch') =>
+        (await p.query(`select ${cols} from ${await q(p, schema, name)} order by id, batch`)).map((r) => Object.values(r).map((x) => (typeof x === 'bigint' || typeof x === 'number' ? Number(x) : x)));
+      assert.equal((await p.run('build')).exitCode, 0, p.logger.text);
+      // Batch 2 changes b, adds c.
+      p.write({ 'models/src.sql': "{{ config(materialized='table') }}\nselect * from (values (1, 'a', 1), (2, 'B', 2), (3, 'c', 2)) as t(id, v, batch)" });
+      assert.equal((await p.run('build')).exitCode, 0, p.logger.text);
+      assert.deepEqual(await rows('appended'), [[1, 'a', 1], [2, 'b', 1], [2, 'B', 2], [3, 'c', 2]]);
+      assert.deepEqual(await rows('merged'), [[1, 'a', 1], [2, 'B', 2], [3, 'c', 2]]);
+      assert.deepEqual(await rows('replaced'), [[1, 'a', 1], [2, 'B', 2], [3, 'c', 2]]);
+      // Rerunning the same batch changes nothing for merge and delete+insert.
+      assert.equal((await p.run('build')).exitCode, 0, p.logger.text);
+      assert.deepEqual(await rows('merged'), [[1, 'a', 1], [2, 'B', 2], [3, 'c', 2]]);
+      assert.deepEqual(await rows('replaced'), [[1, 'a', 1], [2, 'B', 2], [3, 'c', 2]]);
+      // A failing test rolls the new rows back: 'zz' is not an accepted value.
+      p.write({ 'models/src.sql': "{{ config(materialized='table') }}\nselect * from (values (1, 'a', 1), (2, 'B', 2), (3, 'zz', 3)) as t(id, v, batch)" });
+      const bad = await p.run('build');
+      assert.equal(bad.exitCode, 1);
+      assert.deepEqual(await rows('merged'), [[1, 'a', 1], [2, 'B', 2], [3, 'c', 2]]);
+      // A new column is appended by on_schema_change: append_new_columns.
+      p.write({ 'models/src.sql': "{{ config(materialized='table') }}\nselect *, id * 10 as score from (values (1, 'a', 1), (2, 'B', 2), (3, 'c', 2)) as t(id, v, batch)" });
+      p.write({ 'models/replaced.sql': "{{ config(materialized='incremental', unique_key=['id'], incremental_strategy='delete+insert', on_schema_change='append_new_columns') }}\nselect id, v, batch, score from {{ ref('src') }}" });
+      assert.equal((await p.run('build')).exitCode, 0, p.logger.text);
+      assert.deepEqual(await rows('replaced', 'id, score'), [[1, 10], [2, 20], [3, 30]]);
+    },
+  },
 ];
