@@ -8,7 +8,7 @@ import { isKnownConfigKey, mergeConfig, KNOWN_CONFIG_KEYS } from '../project/con
 import type { LoadedProject } from '../project/load.js';
 import { checkAcyclic } from '../graph/cycles.js';
 import { baseContext, TFORM_VERSION } from './context.js';
-import { LAYERS, MANIFEST_VERSION, type ExecNode, type Manifest, type ModelNode, type SeedNode, type SourceNode } from './manifest.js';
+import { MANIFEST_VERSION, type ExecNode, type Manifest, type ModelNode, type SeedNode, type SourceNode } from './manifest.js';
 import { Naming } from './naming.js';
 import { parseModel, type ParsedModel } from './parse.js';
 import { callLine, newScope } from './scope.js';
@@ -41,9 +41,9 @@ export interface CompileSession {
   warnings: string[];
 }
 
-function layerOf(config: Record<string, unknown>, folders: string[]): string | undefined {
+function layerOf(config: Record<string, unknown>, folders: string[], layers: string[]): string | undefined {
   if (typeof config.layer === 'string' && config.layer) return config.layer;
-  return folders.find((f) => (LAYERS as readonly string[]).includes(f));
+  return folders.find((f) => layers.includes(f));
 }
 
 function stringList(v: unknown): string[] {
@@ -153,7 +153,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       ...ref,
       alias: ref.identifier,
       relationName: materialized === 'ephemeral' ? '' : dialect.relation(ref),
-      layer: layerOf(config, p.folders),
+      layer: layerOf(config, p.folders, cfg.layers.order),
       dependsOn: { nodes: [], macros: p.macros.map((m) => `macro.${cfg.name}.${m}`) },
       materialized,
       rawCode: p.raw,
@@ -272,6 +272,8 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     tests[t.uniqueId] = t;
   }
 
+  checkLayerDirection(nodes, byName, sources, cfg.layers, warn);
+
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
   for (const id of [...Object.keys(nodes), ...Object.keys(sources)]) {
@@ -363,4 +365,43 @@ function resolveSources(o: ManifestOptions, engine: TemplateEngine, context: Rec
     }
   }
   return out;
+}
+
+/**
+ * The medallion rule: a model may read its own layer or lower ones. Reading a higher layer is an
+ * error at the ref's line; skipping a layer (gold reading bronze) is a warning, or an error with
+ * `layers: { strict: true }`.
+ */
+function checkLayerDirection(
+  nodes: Record<string, ExecNode>,
+  byName: Map<string, ExecNode>,
+  sources: Record<string, SourceNode>,
+  layers: { order: string[]; strict: boolean },
+  warn: (msg: string) => void,
+): void {
+  const rank = (l: string | undefined) => (l === undefined ? -1 : layers.order.indexOf(l));
+  for (const n of Object.values(nodes)) {
+    if (n.resourceType !== 'model' || rank(n.layer) < 0) continue;
+    const calls = [
+      ...n.refs.map((r) => ({ target: byName.get(r.name), line: r.line, what: `ref('${r.name}')` })),
+      ...n.sources.map((c) => ({ target: sources[`source.${n.packageName}.${c.source}.${c.table}`], line: c.line, what: `source('${c.source}', '${c.table}')` })),
+    ];
+    for (const c of calls) {
+      const theirs = rank(c.target?.layer);
+      if (theirs < 0) continue;
+      const mine = rank(n.layer);
+      if (theirs > mine) {
+        throw new TformError('CONFIG_INVALID', `${n.layer} model ${n.name} reads ${c.target!.layer} through ${c.what}: a layer may only read its own or lower layers`, {
+          file: n.path,
+          line: c.line,
+          hint: `move ${n.name} to the ${c.target!.layer} layer (or higher), or what it reads down to ${n.layer}`,
+        });
+      }
+      if (mine - theirs > 1) {
+        const msg = `${n.path}:${c.line}: ${n.layer} model ${n.name} reads ${c.target!.layer} directly through ${c.what}, skipping ${layers.order.slice(theirs + 1, mine).join(', ')}`;
+        if (layers.strict) throw new TformError('CONFIG_INVALID', msg.replace(`${n.path}:${c.line}: `, ''), { file: n.path, line: c.line, hint: 'read it through the layer in between, or set layers.strict: false' });
+        warn(msg);
+      }
+    }
+  }
 }

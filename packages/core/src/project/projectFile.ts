@@ -22,6 +22,8 @@ export interface ProjectConfig {
   seeds: ConfigTree;
   onRunStart: string[];
   onRunEnd: string[];
+  /** Medallion layers, lowest first, and whether skipping one is an error. */
+  layers: { order: string[]; strict: boolean };
   /** Project keys tform does not know, kept for later readers. */
   extra: Record<string, unknown>;
 }
@@ -82,6 +84,7 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     seeds: tree('seeds'),
     onRunStart: stringList(doc['on-run-start'], 'on-run-start', file, text, []),
     onRunEnd: stringList(doc['on-run-end'], 'on-run-end', file, text, []),
+    layers: readLayers(doc.layers, file, text),
     extra,
   };
 }
@@ -95,4 +98,18 @@ export function readProjectConfig(root: string): { config: ProjectConfig; text: 
   }
   const text = readText(abs, PROJECT_FILE);
   return { config: parseProjectConfig(text, PROJECT_FILE), text };
+}
+
+export const DEFAULT_LAYERS = ['bronze', 'silver', 'gold'];
+
+/** `layers: { order: [bronze, silver, gold], strict: false }` (both optional). */
+function readLayers(v: unknown, file: string, text: string): { order: string[]; strict: boolean } {
+  if (v === undefined || v === null) return { order: DEFAULT_LAYERS, strict: false };
+  if (!isPlainObject(v)) throw new TformError('PROJECT_INVALID', "'layers' must be a mapping with 'order' and/or 'strict'", { file, line: yamlLine(text, ['layers']) });
+  const order = v.order === undefined ? DEFAULT_LAYERS : v.order;
+  if (!Array.isArray(order) || !order.every((x) => typeof x === 'string') || new Set(order).size !== order.length) {
+    throw new TformError('PROJECT_INVALID', "'layers.order' must list distinct layer names, lowest first", { file, line: yamlLine(text, ['layers', 'order']), hint: 'e.g. order: [bronze, silver, gold]' });
+  }
+  if (v.strict !== undefined && typeof v.strict !== 'boolean') throw new TformError('PROJECT_INVALID', "'layers.strict' must be true or false", { file, line: yamlLine(text, ['layers', 'strict']) });
+  return { order: order as string[], strict: v.strict === true };
 }
