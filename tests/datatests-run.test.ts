@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryLogger, executeTest, openProject, type Adapter, type AdapterFactory } from '@tform/core';
+import { MemoryLogger, executeTest, openProject } from '@tform/core';
+import { recordingFactory } from './helpers/recording.js';
 import { duckdbAdapterFactory } from '@tform/adapters/duckdb';
 import { cleanupProjects, makeProject, profilesYml, writeFiles, DB_FILE } from './helpers/fixture.js';
 import { cleanEnv, runCli } from './helpers/cli.js';
@@ -19,16 +20,7 @@ describe('tform test', () => {
     });
     expect((await runCli(['run', '--project-dir', dir], { cwd: dir })).code).toBe(0);
     const log: string[] = [];
-    const recording: AdapterFactory = {
-      type: 'duckdb',
-      async create(profile, ctx) {
-        const inner = await duckdbAdapterFactory.create(profile, ctx);
-        const rec: Adapter = Object.create(inner);
-        rec.query = (sql) => (log.push(sql), inner.query(sql));
-        rec.execute = (sql) => (log.push(sql), inner.execute(sql));
-        return rec;
-      },
-    };
+    const recording = recordingFactory(duckdbAdapterFactory, log);
     const logger = new MemoryLogger();
     const p = await openProject({ projectDir: dir, logger, builtins: { duckdb: async () => recording }, env: cleanEnv() });
     try {

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryLogger, executeBuild, openProject, type Adapter, type AdapterFactory } from '@tform/core';
+import { MemoryLogger, executeBuild, openProject } from '@tform/core';
+import { recordingFactory } from './helpers/recording.js';
 import { duckdbAdapterFactory } from '@tform/adapters/duckdb';
 import { cleanupProjects, makeProject, profilesYml, writeFiles, DB_FILE } from './helpers/fixture.js';
 import { CLI, cleanEnv, runCli } from './helpers/cli.js';
@@ -16,21 +17,6 @@ const project = (models: Record<string, string>) =>
 /** A statement that changes the warehouse (anything but reading). */
 const WRITE = /^\s*(create|drop|alter|insert|update|delete|merge|copy|grant|revoke|truncate|comment|begin|commit|attach|set)\b/i;
 
-/** Wraps the DuckDB factory; records every statement and every transaction. */
-function recordingFactory(log: string[]): AdapterFactory {
-  return {
-    type: 'duckdb',
-    async create(profile, ctx) {
-      const inner = await duckdbAdapterFactory.create(profile, ctx);
-      const rec: Adapter = Object.create(inner);
-      rec.execute = (sql) => (log.push(sql), inner.execute(sql));
-      rec.query = (sql) => (log.push(sql), inner.query(sql));
-      rec.transaction = (fn) => (log.push('begin'), inner.transaction(fn));
-      return rec;
-    },
-  };
-}
-
 describe('--dry-run', () => {
   it('prints the plan and its SQL and sends no write statement', async () => {
     const dir = project({
@@ -41,7 +27,7 @@ describe('--dry-run', () => {
     writeFiles(dir, { 'models/a.sql': "{{ config(materialized='table') }}\nselect 2 as id" });
     const log: string[] = [];
     const logger = new MemoryLogger();
-    const p = await openProject({ projectDir: dir, logger, builtins: { duckdb: async () => recordingFactory(log) }, env: cleanEnv() });
+    const p = await openProject({ projectDir: dir, logger, builtins: { duckdb: async () => recordingFactory(duckdbAdapterFactory, log) }, env: cleanEnv() });
     try {
       const r = await executeBuild(p, { command: 'run', dryRun: true });
       expect(r.exitCode).toBe(0);

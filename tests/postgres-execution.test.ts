@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryLogger, executeBuild, openProject, type Adapter, type AdapterFactory } from '@tform/core';
+import { MemoryLogger, executeBuild, openProject } from '@tform/core';
+import { recordingFactory } from './helpers/recording.js';
 import { postgresAdapterFactory } from '@tform/adapters/postgres';
 import { cleanupProjects, makeProject, writeFiles } from './helpers/fixture.js';
 import { CLI, cleanEnv, runCli } from './helpers/cli.js';
@@ -58,18 +59,7 @@ describe.runIf(hasPg)('runs on Postgres', () => {
     const dir = makeProject({ 'tform_project.yml': 'name: p\nprofile: p\n', 'profiles.yml': profiles('dry'), 'models/a.sql': "{{ config(materialized='table') }}\nselect 1 as id" });
     expect((await runCli(['run', '--project-dir', dir], { cwd: dir })).code).toBe(0);
     const log: string[] = [];
-    const recording: AdapterFactory = {
-      type: 'postgres',
-      async create(profile, ctx) {
-        const inner = await postgresAdapterFactory.create(profile, ctx);
-        const rec: Adapter = Object.create(inner);
-        rec.execute = (sql) => (log.push(sql), inner.execute(sql));
-        rec.query = (sql) => (log.push(sql), inner.query(sql));
-        rec.transaction = (fn) => (log.push('begin'), inner.transaction(fn));
-        rec.lock = (k, o) => (log.push('lock'), inner.lock(k, o));
-        return rec;
-      },
-    };
+    const recording = recordingFactory(postgresAdapterFactory, log);
     const logger = new MemoryLogger();
     const p = await openProject({ projectDir: dir, logger, builtins: { postgres: async () => recording }, env: cleanEnv() });
     try {
