@@ -29,3 +29,4 @@ export * from './artifacts/write.js';
 export * from './workflow/index.js';
 export * from './test/index.js';
 export * from './run/testJobs.js';
+export * from './state/index.js';

@@ -1,0 +1,11 @@
+export * from './intervals.js';
+export * from './schema.js';
+export * from './store.js';
+export {
+  DEFAULT_STATE_SCHEMA,
+  stateTables,
+  stateTypes,
+  layoutLockStatement,
+  type StateTables,
+  type StateTypes,
+} from './sql.js';
