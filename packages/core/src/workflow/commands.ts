@@ -201,6 +201,7 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
     }
   }
   renderManifest(p.session, { dialect: p.dialect, introspection: intro });
+  compileTests(p);
   writeCompiled(p.project.root, p.project.config.targetPath, manifest);
   writeManifest(p.project.root, p.project.config.targetPath, manifest);
   return { manifest, selected };
