@@ -168,6 +168,6 @@ select
     expectGolden(path.join(GOLDEN, 'view.sql'), normalisePaths(formatPlan(r.res.plan!), root));
     expect(r.log).toContain('Dry run: 1 step; nothing is written to the warehouse.');
     expect(r.log).toContain(`create view "main"."customers${TMP_SUFFIX}" as (`);
-    expect(await userRelations(path.join(root, DB_FILE))).toEqual([]);
+    expect(await userRelations(path.join(root, DB_FILE), true)).toEqual([]);
   });
 });

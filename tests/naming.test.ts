@@ -11,7 +11,7 @@ import type { ExecNode, ModelNode } from '@tform/core';
 import { runCli } from './helpers/cli.js';
 import { DB_FILE, basicProject, cleanupProjects } from './helpers/fixture.js';
 import { planWith, withProject } from './helpers/inprocess.js';
-import { queryDuckDB } from './helpers/duckdb.js';
+import { userRelations } from './helpers/duckdb.js';
 
 afterEach(cleanupProjects);
 
@@ -29,15 +29,8 @@ async function namesOf(root: string): Promise<{ names: Names; nodes: Record<stri
   });
 }
 
-/** Tables and views of the DuckDB file as `schema.name`, sorted (system schemas left out). */
-async function relationsIn(dbPath: string): Promise<string[]> {
-  const rows = await queryDuckDB(
-    dbPath,
-    `select table_schema || '.' || table_name as rel from information_schema.tables
-     where table_schema not in ('information_schema', 'pg_catalog') order by 1`,
-  );
-  return rows.map((r) => String(r.rel));
-}
+/** Tables and views of the DuckDB file as `schema.name`, sorted (system schemas and tform's run log left out). */
+const relationsIn = (dbPath: string) => userRelations(dbPath);
 
 /** A project exercising every source of a custom schema, an alias and a seed. */
 const PRECEDENCE_PROJECT = `models:

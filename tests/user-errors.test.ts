@@ -239,7 +239,7 @@ describe.concurrent('user errors exit 2 with path:line and a hint, no stack trac
     expect(r.output).not.toContain('Internal error');
     expect(r.output).not.toContain('TformError');
     c.also?.(r);
-    expect(await userRelations(path.join(root, DB_FILE))).toEqual([]);
+    expect(await userRelations(path.join(root, DB_FILE), true)).toEqual([]);
   });
 
   it('--log-format json reports the error code, file, line and hint as data', async () => {

@@ -30,14 +30,18 @@ export async function queryDuckDB(dbPath: string, sql: string): Promise<Row[]> {
   }
 }
 
-/** `schema.name` of every user table/view in the file, sorted; [] when the file does not exist. */
-export async function userRelations(dbPath: string): Promise<string[]> {
+/**
+ * `schema.name` of every user table/view in the file, sorted; [] when the file does not exist.
+ * tform's own run log (schema `tform_state`) is left out unless `withState` is set: a check that
+ * "nothing was written" passes true.
+ */
+export async function userRelations(dbPath: string, withState = false): Promise<string[]> {
   if (!fs.existsSync(dbPath)) return [];
   const rows = await queryDuckDB(
     dbPath,
     `select table_schema || '.' || table_name as rel from information_schema.tables
      where table_catalog = current_database()
-       and table_schema not in ('information_schema', 'pg_catalog')
+       and table_schema not in ('information_schema', 'pg_catalog'${withState ? '' : ", 'tform_state'"})
      order by 1`,
   );
   return rows.map((r) => String(r.rel));

@@ -30,3 +30,4 @@ export * from './workflow/index.js';
 export * from './test/index.js';
 export * from './run/testJobs.js';
 export * from './state/index.js';
+export * from './schedule.js';

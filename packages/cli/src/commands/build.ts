@@ -10,6 +10,7 @@ interface BuildArgs extends GlobalArgs, SelectionArgs {
   wait: boolean;
   defer: boolean;
   'full-refresh': boolean;
+  due: boolean;
 }
 
 /** Ctrl-C / SIGTERM: cancel in-flight statements and publish nothing half-built; a second one exits at once. */
@@ -43,7 +44,8 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
         .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and the SQL it would run; change nothing' })
         .option('wait', { type: 'boolean', default: true, describe: 'Wait for the run lock (--no-wait: exit 2 when another run holds it)' })
         .option('defer', { type: 'boolean', default: false, describe: 'Read refs to unselected models missing from this target from the --state run' })
-        .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models from scratch' }) as never,
+        .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models from scratch' })
+        .option('due', { type: 'boolean', default: false, describe: "Only models whose schedule: is due since their last success (one cron line '*/5 * * * * tform run --due' serves every schedule)" }) as never,
     handler: async (a: ArgumentsCamelCase<BuildArgs>) => {
       const logger = loggerFor(a);
       const intr = interruptible();
@@ -60,6 +62,7 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
             signal: intr.signal,
             defer: a.defer,
             fullRefresh: a['full-refresh'],
+            due: a.due,
           });
           return r.exitCode;
         } finally {

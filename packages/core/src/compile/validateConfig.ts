@@ -1,6 +1,7 @@
 import type { IndexSpec } from '../adapter/dialect.js';
 import { TformError, type ErrorLocation } from '../errors/index.js';
 import { isPlainObject } from '../project/yaml.js';
+import { cronOf } from '../schedule.js';
 
 /**
  * Check and normalise the config keys whose shape tform relies on. A wrong shape is a user
@@ -32,5 +33,6 @@ export function normalizeNodeConfig(config: Record<string, unknown>, name: strin
       return { columns: cols as string[], unique: ix.unique === true, type: ix.type as string | undefined };
     });
   }
+  if (out.schedule !== undefined && out.schedule !== null) out.schedule = cronOf(out.schedule, where('schedule'));
   return out;
 }

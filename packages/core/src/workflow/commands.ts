@@ -6,6 +6,8 @@ import { isIncrementalRun, relationKey, renderManifest, type Introspection } fro
 import { introspect, schemasOf } from '../plan/introspect.js';
 import { buildPlan, materializeContext, relationOf, type Plan, type PlanOptions } from '../plan/plan.js';
 import { incrementalPublish } from '../materialize/incremental.js';
+import { ensureState, readLayoutVersion, StateStore } from '../state/index.js';
+import { isDue, nextRun } from '../schedule.js';
 import { RunConsole } from '../run/console.js';
 import { countStatuses, type NodeResult, type RunOutcome } from '../run/results.js';
 import { runPlan } from '../run/runner.js';
@@ -34,6 +36,8 @@ export interface ExecuteOptions extends SelectionOptions {
   defer?: boolean;
   /** Rebuild incremental models from scratch. */
   fullRefresh?: boolean;
+  /** Only models whose `schedule:` is due (by the settable clock) since their last success. */
+  due?: boolean;
 }
 
 export interface ExecuteResult {
@@ -80,8 +84,8 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   const picked = o.onlyIds
     ? p.order.filter((id) => o.onlyIds!.includes(id))
     : selectFor(p, o, withTests ? [...resourceTypes, 'test'] : resourceTypes);
-  const selected = picked.filter((id) => resourceTypes.includes(manifest.nodes[id]?.resourceType as 'model'));
-  const tests = withTests ? picked.map((id) => manifest.tests[id]).filter((t): t is TestNode => t !== undefined) : [];
+  let selected = picked.filter((id) => resourceTypes.includes(manifest.nodes[id]?.resourceType as 'model'));
+  let tests = withTests ? picked.map((id) => manifest.tests[id]).filter((t): t is TestNode => t !== undefined) : [];
   logger.info(foundLine(manifest), 'found', { nodes: Object.keys(manifest.nodes).length, tests: Object.keys(manifest.tests).length });
   if (selected.length === 0 && tests.length === 0) {
     if (o.select?.length || o.exclude?.length || o.selector) logger.warn('The selection criteria did not match any nodes');
@@ -93,6 +97,18 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   let lock: LockHandle | undefined;
   try {
     if (needLock) lock = await acquireLock(p, o.wait ?? true);
+    // The run log lives in the warehouse (tform_state). It is created just before the first
+    // write, after every user error had its chance; until then it is only read.
+    const store = new StateStore(adapter, p.dialect, { now: () => p.clock.now() });
+    if (o.due) {
+      const hasState = (await readLayoutVersion(adapter, p.dialect, store.tables)) > 0;
+      selected = await dueNodes(p, store, selected, hasState);
+      tests = tests.filter((t) => !t.attachedNode || selected.includes(t.attachedNode));
+      if (selected.length === 0) {
+        logger.info('Nothing is due.');
+        return { exitCode: 0, selected };
+      }
+    }
     const rels = selected.map((id) => relationOf(manifest.nodes[id]!));
     // Parents are looked at too: --defer needs to know which of them exist in this target.
     const parents = o.defer ? selected.flatMap((id) => manifest.nodes[id]!.dependsOn.nodes).filter((id) => manifest.nodes[id]).map((id) => relationOf(manifest.nodes[id]!)) : [];
@@ -119,6 +135,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
       return { exitCode: 0, plan, selected };
     }
     logger.info('');
+    await ensureState(adapter);
     const outcome = await runPlan({
       plan,
       adapter,
@@ -152,6 +169,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
       outcome.results.push(skippedTest(t, outcome.cancelled ? 'cancelled' : 'a node it reads did not build'));
     }
     if (standalone.length) outcome.results.push(...(await runTestPhase(p, standalone, deferred, done, total)));
+    await recordRuns(p, store, outcome);
     writeRunResults(p.project.root, targetPath, outcome, {
       command: o.command,
       invocationId: p.invocationId,
@@ -297,4 +315,42 @@ function blockedBy(t: TestNode, outcome: RunOutcome): boolean {
 
 function skippedTest(t: TestNode, why: string): NodeResult {
   return { uniqueId: t.uniqueId, name: t.name, resourceType: 'test', status: 'skipped', message: `SKIP: ${why}`, executionTime: 0, failures: null, path: t.path, attachedNode: t.attachedNode };
+}
+
+/** Selected models that are due by their `schedule:`; unscheduled models never are. */
+async function dueNodes(p: OpenProject, store: StateStore, selected: string[], hasState: boolean): Promise<string[]> {
+  const { logger } = p.opts;
+  const now = p.clock.now();
+  const due: string[] = [];
+  const waiting: string[] = [];
+  for (const id of selected) {
+    const n = p.session.manifest.nodes[id]!;
+    const expr = n.config.schedule as string | undefined;
+    if (!expr) continue;
+    // Without a state schema nothing has run yet: everything scheduled is due.
+    const last = hasState ? await store.lastSuccess(id) : undefined;
+    const lastAt = last ? (last.endedAt ?? last.startedAt) : undefined;
+    if (isDue(expr, lastAt, now)) due.push(id);
+    else waiting.push(`${n.name} (next ${nextRun(expr, lastAt!).toISOString()})`);
+  }
+  logger.info(`Due at ${now.toISOString()}: ${due.map((id) => p.session.manifest.nodes[id]!.name).join(', ') || 'none'}${waiting.length ? `; not yet: ${waiting.join(', ')}` : ''}`, 'due', { due, now: now.toISOString() });
+  return due;
+}
+
+/** One run-log row per built node, at the settable clock's time, for --due and monitoring. */
+async function recordRuns(p: OpenProject, store: StateStore, outcome: RunOutcome): Promise<void> {
+  const fixed = p.clock.fixed ? p.clock.now() : undefined;
+  for (const r of outcome.results) {
+    if (r.resourceType !== 'model' && r.resourceType !== 'seed') continue;
+    const status = r.status === 'success' ? 'success' : r.status === 'skipped' ? 'skipped' : 'error';
+    await store.recordRun({
+      runId: p.invocationId,
+      modelId: r.uniqueId,
+      startedAt: fixed ?? new Date(r.startedAt ?? Date.now()),
+      endedAt: fixed ?? (r.completedAt ? new Date(r.completedAt) : undefined),
+      status,
+      rowsAffected: r.rowsAffected,
+      message: r.message.slice(0, 2000),
+    });
+  }
 }

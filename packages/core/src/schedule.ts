@@ -1,0 +1,44 @@
+import { CronExpressionParser } from 'cron-parser';
+import { TformError, type ErrorLocation } from './errors/index.js';
+
+/** Words a `schedule:` may use instead of a cron expression. */
+const ALIASES: Record<string, string> = {
+  hourly: '0 * * * *',
+  '@hourly': '0 * * * *',
+  daily: '0 0 * * *',
+  '@daily': '0 0 * * *',
+  weekly: '0 0 * * 1',
+  '@weekly': '0 0 * * 1',
+  monthly: '0 0 1 * *',
+  '@monthly': '0 0 1 * *',
+};
+
+/** The cron expression of a `schedule:` config value; a bad one is a user error where it was set. */
+export function cronOf(value: unknown, where: ErrorLocation = {}): string {
+  const raw = typeof value === 'string' ? value.trim() : '';
+  const expr = ALIASES[raw] ?? raw;
+  try {
+    if (!expr) throw new Error('empty');
+    CronExpressionParser.parse(expr, { tz: 'UTC' });
+  } catch (e) {
+    throw new TformError('CONFIG_INVALID', `schedule ${JSON.stringify(value)} is not a cron expression or one of ${Object.keys(ALIASES).filter((k) => !k.startsWith('@')).join(', ')}`, {
+      ...where,
+      hint: "e.g. schedule: '*/5 * * * *' (every 5 minutes), hourly, daily",
+    });
+  }
+  return expr;
+}
+
+/** The first scheduled time strictly after `after`. */
+export function nextRun(expr: string, after: Date, tz = 'UTC'): Date {
+  return CronExpressionParser.parse(expr, { currentDate: after, tz }).next().toDate();
+}
+
+/**
+ * Due for `tform run --due`: never succeeded, or a scheduled time has come since the last success.
+ * Times are the settable clock's (`--now`), so a 5-minute tick can be replayed in tests.
+ */
+export function isDue(expr: string, lastSuccess: Date | undefined, now: Date, tz = 'UTC'): boolean {
+  if (!lastSuccess) return true;
+  return nextRun(expr, lastSuccess, tz).getTime() <= now.getTime();
+}
