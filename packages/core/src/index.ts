@@ -31,3 +31,4 @@ export * from './test/index.js';
 export * from './run/testJobs.js';
 export * from './state/index.js';
 export * from './schedule.js';
+export * from './retention.js';

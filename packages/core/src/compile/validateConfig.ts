@@ -2,6 +2,7 @@ import type { IndexSpec } from '../adapter/dialect.js';
 import { TformError, type ErrorLocation } from '../errors/index.js';
 import { isPlainObject } from '../project/yaml.js';
 import { cronOf } from '../schedule.js';
+import { retentionMs } from '../retention.js';
 
 /**
  * Check and normalise the config keys whose shape tform relies on. A wrong shape is a user
@@ -34,5 +35,11 @@ export function normalizeNodeConfig(config: Record<string, unknown>, name: strin
     });
   }
   if (out.schedule !== undefined && out.schedule !== null) out.schedule = cronOf(out.schedule, where('schedule'));
+  if (out.retention !== undefined && out.retention !== null) {
+    retentionMs(out.retention, where('retention'));
+    if (typeof out.event_time !== 'string' || !out.event_time) {
+      fail('retention', "'retention' needs 'event_time': the column whose age decides which rows go", "e.g. config(retention='30 days', event_time='event_ts')");
+    }
+  }
   return out;
 }

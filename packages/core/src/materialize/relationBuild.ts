@@ -1,4 +1,5 @@
 import { tmpRelation, type IndexSpec } from '../adapter/dialect.js';
+import { retentionCutoff } from '../retention.js';
 import type { RelationKind } from '../adapter/types.js';
 import type { ExecNode } from '../compile/manifest.js';
 import { embedding, hooks, type MaterializeContext, type NodeStatements, type Statement } from './types.js';
@@ -29,7 +30,9 @@ function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp:
  */
 export function afterPublish(kind: RelationKind, ctx: MaterializeContext, node: ExecNode): Statement[] {
   const { dialect, relation } = ctx;
+  const retention = kind === 'table' && node.config.retention && ctx.now ? retentionDelete(node, ctx) : [];
   return [
+    ...retention,
     ...(kind === 'table' ? dialect.indexStatements(relation, (node.config.indexes as IndexSpec[] | undefined) ?? []) : []).map((sql) => ({ sql, label: 'index' })),
     ...dialect.grantStatements(relation, kind, (node.config.grants as Record<string, string[]> | undefined) ?? {}).map((sql) => ({ sql, label: 'grant' })),
     ...hooks(ctx.postHooks, 'post-hook'),
@@ -81,4 +84,11 @@ export function materializeSeed(node: ExecNode, ctx: MaterializeContext): NodeSt
 
 export function materializeEphemeral(): NodeStatements {
   return { pre: [], build: [], publish: [], cleanup: [] };
+}
+
+/** Rows older than the model's `retention`, deleted in the same transaction that publishes. */
+function retentionDelete(node: ExecNode, ctx: MaterializeContext): Statement[] {
+  const cutoff = retentionCutoff(node.config.retention, ctx.now!);
+  const col = ctx.dialect.quoteIdent(String(node.config.event_time));
+  return [{ sql: `delete from ${ctx.dialect.relation(ctx.relation)} where ${col} < ${ctx.dialect.timestampLiteral(cutoff)}`, label: 'retention' }];
 }

@@ -35,6 +35,8 @@ export interface MaterializeContext {
   existingTmp?: RelationInfo;
   preHooks: string[];
   postHooks: string[];
+  /** The settable clock's now (retention cut-offs). */
+  now?: Date;
   /** A seed's parsed CSV, for warehouses that cannot read the file themselves. */
   seed?: import('./seedCsv.js').SeedTable;
   /** `--full-refresh`: incremental models are rebuilt like tables (must match what compile used for is_incremental()). */

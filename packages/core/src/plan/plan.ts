@@ -71,6 +71,8 @@ export interface PlanOptions {
   fullRefresh?: boolean;
   /** Columns of existing incremental targets, by relationKey (introspection). */
   columns?: Map<string, ColumnInfo[]>;
+  /** The settable clock's now. */
+  now?: Date;
 }
 
 /** What a node's materialization is given: pure inputs from introspection and config. */
@@ -84,6 +86,7 @@ export function materializeContext(o: PlanOptions, n: ExecNode): MaterializeCont
     existingTmp: existingRelation(o.introspection, tmpRelation(relation, o.dialect)),
     existingColumns: o.columns?.get(relationKey(relation)),
     fullRefresh: o.fullRefresh,
+    now: o.now,
     preHooks: renderNodeHooks(o.session, n, o.dialect, 'pre_hook'),
     postHooks: renderNodeHooks(o.session, n, o.dialect, 'post_hook'),
     seed: n.resourceType === 'seed' && !o.capabilities.readLocalCsv ? readSeedCsv(n.absPath, n.path, String(n.config.delimiter ?? ',')) : undefined,

@@ -2,7 +2,7 @@ import type { LockHandle } from '../adapter/types.js';
 import { tmpRelation } from '../adapter/dialect.js';
 import { writeCompiled, writeManifest, writeRunResults } from '../artifacts/write.js';
 import type { Manifest } from '../compile/manifest.js';
-import { isIncrementalRun, relationKey, renderManifest, type Introspection } from '../compile/render.js';
+import { existingRelation, isIncrementalRun, relationKey, renderManifest, type Introspection } from '../compile/render.js';
 import { introspect, schemasOf } from '../plan/introspect.js';
 import { buildPlan, materializeContext, relationOf, type Plan, type PlanOptions } from '../plan/plan.js';
 import { incrementalPublish } from '../materialize/incremental.js';
@@ -128,7 +128,8 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     const targetPath = p.project.config.targetPath;
     writeCompiled(p.project.root, targetPath, manifest);
     writeManifest(p.project.root, targetPath, manifest);
-    const planOpts: PlanOptions = { session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)), fullRefresh: o.fullRefresh, columns };
+    const planOpts: PlanOptions = { session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)), fullRefresh: o.fullRefresh, columns, now: p.clock.now() };
+    warnRetainedReads(p, selected, intro, o.fullRefresh);
     const plan = buildPlan(planOpts);
     if (o.dryRun) {
       printPlan(p, plan);
@@ -352,5 +353,26 @@ async function recordRuns(p: OpenProject, store: StateStore, outcome: RunOutcome
       rowsAffected: r.rowsAffected,
       message: r.message.slice(0, 2000),
     });
+  }
+}
+
+/**
+ * A model rebuilt from scratch that reads a retained model gets only the history that model
+ * still keeps. Say so: panels and other lifetime models should read a model that keeps
+ * everything (the daily panel), not retained staging.
+ */
+function warnRetainedReads(p: OpenProject, selected: string[], intro: Introspection, fullRefresh?: boolean): void {
+  const m = p.session.manifest;
+  for (const id of selected) {
+    const n = m.nodes[id]!;
+    if (n.materialized !== 'incremental') continue;
+    const rebuild = fullRefresh || existingRelation(intro, relationOf(n)) === undefined;
+    if (!rebuild) continue;
+    for (const pid of n.dependsOn.nodes) {
+      const parent = m.nodes[pid];
+      if (parent?.config.retention) {
+        p.opts.logger.warn(`${n.name} is rebuilt from scratch and reads ${parent.name}, which keeps only ${String(parent.config.retention)} of history: older data will be missing from ${n.name}`);
+      }
+    }
   }
 }
