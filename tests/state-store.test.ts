@@ -20,7 +20,7 @@ import {
 } from '@tform/core';
 import { duckdbAdapterFactory } from '@tform/adapters/duckdb';
 import { postgresAdapterFactory } from '@tform/adapters/postgres';
-import { requirePostgres, withTempDatabase, type TempDatabase } from './helpers/pg.js';
+import { postgresAdapterFixture, requirePostgres } from './helpers/pg.js';
 
 const d = (s: string) => new Date(s);
 
@@ -228,21 +228,13 @@ describe('DuckDB', () => {
 const hasPg = await requirePostgres();
 
 describe.runIf(hasPg)('Postgres', () => {
-  let db: TempDatabase;
-  let adapter: Adapter;
+  const pg = postgresAdapterFixture();
   let n = 0;
-  beforeAll(async () => {
-    db = await withTempDatabase();
-    adapter = await postgresAdapterFactory.create(db.profile(), { projectDir: os.tmpdir(), threads: 2 });
-  });
-  afterAll(async () => {
-    await adapter?.close();
-    await db?.drop();
-  });
-  stateSuite('Postgres', () => ({ adapter, schema: () => `tform_state_${++n}` }));
+  stateSuite('Postgres', () => ({ adapter: pg.adapter(), schema: () => `tform_state_${++n}` }));
 
   it('concurrent first-time ensureState from separate connections pools (processes) all succeed', async () => {
-    const others = await Promise.all([1, 2, 3].map(() => postgresAdapterFactory.create(db.profile(), { projectDir: os.tmpdir(), threads: 2 })));
+    const adapter = pg.adapter();
+    const others = await Promise.all([1, 2, 3].map(() => postgresAdapterFactory.create(pg.db().profile(), { projectDir: os.tmpdir(), threads: 2 })));
     try {
       const all = [adapter, ...others];
       // Version 1 only, from 4 pools × 2 calls.

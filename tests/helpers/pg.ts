@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { it } from 'vitest';
+import * as os from 'node:os';
+import { afterAll, beforeAll, it } from 'vitest';
 import pg from 'pg';
-import type { TargetProfile } from '@tform/core';
+import type { Adapter, TargetProfile } from '@tform/core';
+import { postgresAdapterFactory } from '@tform/adapters/postgres';
 
 /**
  * The PostgreSQL server the Postgres tests use: TFORM_PG_HOST / TFORM_PG_PORT / TFORM_PG_USER /
@@ -116,4 +118,22 @@ export async function withTempDatabase(): Promise<TempDatabase> {
       });
     },
   };
+}
+
+/**
+ * Inside a describe block: a fresh database for the block and a Postgres adapter on it, made in
+ * beforeAll and closed and dropped in afterAll. Call the returned getters inside tests.
+ */
+export function postgresAdapterFixture(threads = 2): { adapter: () => Adapter; db: () => TempDatabase } {
+  let db: TempDatabase | undefined;
+  let adapter: Adapter | undefined;
+  beforeAll(async () => {
+    db = await withTempDatabase();
+    adapter = await postgresAdapterFactory.create(db.profile(), { projectDir: os.tmpdir(), threads });
+  });
+  afterAll(async () => {
+    await adapter?.close();
+    await db?.drop();
+  });
+  return { adapter: () => adapter!, db: () => db! };
 }
