@@ -2,7 +2,7 @@ import type { Dialect } from '../adapter/dialect.js';
 import type { Executor, Row } from '../adapter/types.js';
 import type { TemplateEngine } from '../compile/templating.js';
 import { fuseTests, fusedOutcomes, judgeTest, renderTestSql, testQueries, type TestOutcome } from '../test/index.js';
-import type { TestNode } from '../test/types.js';
+import { BUILTIN_TESTS, type TestNode } from '../test/types.js';
 
 /** Where the relations a test reads are, as SQL text. */
 export interface TestRelations {
@@ -24,13 +24,22 @@ export type TestJob =
   | { kind: 'fused'; sql: string; fused: ReturnType<typeof fuseTests> }
   | { kind: 'single'; test: TestNode; sql: string; sampleSql?: string };
 
+/** Built-in generic tests have their SQL generated; singular and custom generic tests are templates. */
+export function isBuiltinTest(t: TestNode): boolean {
+  return t.testType === 'generic' && (BUILTIN_TESTS as readonly string[]).includes(t.testName ?? '');
+}
+
+/** The failing-rows SQL of a template test (singular or custom generic), rendered against `rel`. */
+export function renderedTestSql(t: TestNode, rel: TestRelations, env: TestEnv): string | undefined {
+  if (isBuiltinTest(t)) return undefined;
+  const relation = t.attachedNode ? rel.of(t.attachedNode) : '';
+  return renderTestSql(env.engine, t, { relation, resolveRef: rel.ref, resolveSource: rel.source, context: env.context });
+}
+
 /** The SQL a test runs, for one test (rendered for singular and custom generic tests). */
 function singleJob(t: TestNode, rel: TestRelations, env: TestEnv): TestJob {
   const relation = t.attachedNode ? rel.of(t.attachedNode) : '';
-  const rendered =
-    t.testType === 'singular' || !['not_null', 'unique', 'accepted_values', 'relationships', 'expression', 'row_count', 'freshness', 'percent_change'].includes(t.testName ?? '')
-      ? renderTestSql(env.engine, t, { relation, resolveRef: rel.ref, resolveSource: rel.source, context: env.context })
-      : undefined;
+  const rendered = renderedTestSql(t, rel, env);
   const q = testQueries(t, { dialect: env.dialect, relation, relationOf: rel.of, now: env.now, rendered });
   return { kind: 'single', test: t, sql: q.sql, sampleSql: q.sampleSql };
 }
@@ -57,9 +66,6 @@ export function planTestJobs(tests: TestNode[], rel: TestRelations, env: TestEnv
 export interface TestRun {
   test: TestNode;
   outcome: TestOutcome;
-  /** The query that decided it, for run_results and `store_failures`. */
-  sql: string;
-  sampleSql?: string;
   startedAt: Date;
   completedAt: Date;
 }
@@ -83,15 +89,18 @@ export async function runTestJob(job: TestJob, ex: Executor, env: Pick<TestEnv, 
   for (let i = 0; i < tests.length; i++) {
     const t = tests[i]!;
     const o = outcomes.find((x) => x.uniqueId === t.uniqueId) ?? outcomes[i]!;
-    const own = job.kind === 'single' ? job : env.single(t);
-    if ((o.status === 'fail' || o.status === 'warn') && !o.sample && own.kind === 'single' && own.sampleSql) {
-      try {
-        o.sample = (await ex.query<Row>(own.sampleSql)).slice(0, 5);
-      } catch {
-        // The count stands; a sample is a convenience.
+    if ((o.status === 'fail' || o.status === 'warn') && !o.sample) {
+      // A fused test has no sample query of its own: make it only for a test that needs one.
+      const own = job.kind === 'single' ? job : env.single(t);
+      if (own.kind === 'single' && own.sampleSql) {
+        try {
+          o.sample = (await ex.query<Row>(own.sampleSql)).slice(0, 5);
+        } catch {
+          // The count stands; a sample is a convenience.
+        }
       }
     }
-    out.push({ test: t, outcome: o, sql: own.sql, sampleSql: own.kind === 'single' ? own.sampleSql : undefined, startedAt, completedAt: new Date() });
+    out.push({ test: t, outcome: o, startedAt, completedAt: new Date() });
   }
   return out;
 }

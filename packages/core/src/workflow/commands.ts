@@ -231,14 +231,15 @@ async function runTestPhase(p: OpenProject, tests: TestNode[], deferred: Map<str
   const rel = testRelations(p, deferred);
   const env = testEnv(p);
   const cons = new RunConsole(p.opts.logger, total);
-  const queue = [...tests];
   const out: NodeResult[] = [];
   let index = before;
   // Tests of one node share a fused scan, so they are handed out node by node.
   const groups = new Map<string, TestNode[]>();
-  for (const t of queue) {
+  for (const t of tests) {
     const k = t.attachedNode ?? t.uniqueId;
-    groups.set(k, [...(groups.get(k) ?? []), t]);
+    const g = groups.get(k);
+    if (g) g.push(t);
+    else groups.set(k, [t]);
   }
   const work = [...groups.values()];
   const worker = async () => {

@@ -4,10 +4,8 @@ import { tmpRelation } from '../adapter/dialect.js';
 import type { Executor, RelationRef } from '../adapter/types.js';
 import { redact } from '../log/secrets.js';
 import { relationOf, type PlanStep } from '../plan/plan.js';
-import { planTestJobs, runTestJob, singleJob, type TestEnv, type TestJob, type TestRelations, type TestRun } from '../run/testJobs.js';
-import { renderTestSql, testQueries } from '../test/index.js';
-
-const BUILTIN_TESTS = new Set(['not_null', 'unique', 'accepted_values', 'relationships', 'expression', 'row_count', 'freshness', 'percent_change']);
+import { planTestJobs, renderedTestSql, runTestJob, singleJob, type TestEnv, type TestJob, type TestRelations, type TestRun } from '../run/testJobs.js';
+import { testQueries } from '../test/index.js';
 import type { TestNode } from '../test/types.js';
 import type { OpenProject } from './open.js';
 
@@ -99,9 +97,7 @@ export async function storeFailures(p: OpenProject, runs: TestRun[], rel: TestRe
   for (const r of due) {
     const all = { ...r.test, config: { ...r.test.config, limit: 2_147_483_647 } };
     const relation = r.test.attachedNode ? rel.of(r.test.attachedNode) : '';
-    const builtin = r.test.testType === 'generic' && BUILTIN_TESTS.has(r.test.testName ?? '');
-    const rendered = builtin ? undefined : renderTestSql(env.engine, r.test, { relation, resolveRef: rel.ref, resolveSource: rel.source, context: env.context });
-    const q = testQueries(all, { dialect: d, relation, relationOf: rel.of, now: env.now, rendered });
+    const q = testQueries(all, { dialect: d, relation, relationOf: rel.of, now: env.now, rendered: renderedTestSql(r.test, rel, env) });
     if (!q.sampleSql) continue;
     const target = { database: p.target.database, schema: failuresSchema(p), identifier: r.test.name };
     const existing = await adapter.listRelations(target.schema, target.database);
