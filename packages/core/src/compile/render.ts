@@ -17,10 +17,6 @@ export function relationKey(r: RelationRef): string {
   return `${r.database ?? ''}.${r.schema}.${r.identifier}`.toLowerCase();
 }
 
-export function emptyIntrospection(): Introspection {
-  return { relations: new Map() };
-}
-
 export function existingRelation(intro: Introspection | undefined, r: RelationRef): RelationInfo | undefined {
   return intro?.relations.get(relationKey(r));
 }

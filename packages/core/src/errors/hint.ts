@@ -15,8 +15,3 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   const limit = Math.max(2, Math.ceil(name.length / 3));
   return bestD <= limit ? best : undefined;
 }
-
-export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
-  const c = closest(name, candidates);
-  return c ? `did you mean '${c}'?` : undefined;
-}

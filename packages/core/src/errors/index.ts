@@ -1,2 +1,2 @@
 export * from './TformError.js';
-export { closest, didYouMean } from './hint.js';
+export { closest } from './hint.js';

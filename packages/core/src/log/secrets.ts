@@ -42,9 +42,3 @@ export function redactJson<T>(value: T): T {
   if (secrets.size === 0) return value;
   return JSON.parse(redact(JSON.stringify(value))) as T;
 }
-
-/** For tests only. */
-export function clearSecrets(): void {
-  secrets.clear();
-  pattern = null;
-}

@@ -118,7 +118,3 @@ export async function acquireLock(p: OpenProject, wait: boolean): Promise<LockHa
   }
   return r;
 }
-
-export function newInvocationId(): string {
-  return randomUUID();
-}
