@@ -46,6 +46,11 @@ function layerOf(config: Record<string, unknown>, folders: string[], layers: str
   return folders.find((f) => layers.includes(f));
 }
 
+/** Config with the resolved materialization and its list-valued keys as lists. */
+function withLists(config: Record<string, unknown>, materialized: string): Record<string, unknown> {
+  return { ...config, materialized, tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
+}
+
 function stringList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
   return (Array.isArray(v) ? v : [v]).map(String);
@@ -75,6 +80,27 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   const naming = new Naming(engine, target, context);
   const locateProject = yamlLocator(project.configText);
   const inTree = (tree: 'models' | 'seeds', folders: string[], key: string) => ({ file: cfg.file, line: treeKeyLine(locateProject, tree, cfg.name, folders, key) });
+  /** What models and seeds share: identity, fqn, config, columns and the relation naming decides. */
+  const nodeBase = (resourceType: 'model' | 'seed', name: string, path: string, folders: string[], config: Record<string, unknown>, patch: NodePatch | undefined) => {
+    const fqn = [cfg.name, ...folders, name];
+    const nn = { name, path, resourceType, fqn, config };
+    const identifier = naming.alias(nn);
+    return {
+      uniqueId: `${resourceType}.${cfg.name}.${name}`,
+      name,
+      packageName: cfg.name,
+      path,
+      fqn,
+      tags: config.tags as string[],
+      config,
+      columns: patch?.columns ?? [],
+      patchPath: patch?.file,
+      database: naming.database(nn),
+      schema: naming.schema(nn),
+      identifier,
+      alias: identifier,
+    };
+  };
 
   // One namespace for ref(): models and seeds.
   const owners = new Map<string, string>();
@@ -130,29 +156,16 @@ export function buildManifest(o: ManifestOptions): CompileSession {
         hint: `${near ? `did you mean '${near}'? ` : ''}materializations: ${materializationNames().join(', ')}`,
       });
     }
-    config = { ...config, materialized, tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
-    config = normalizeNodeConfig(config, p.name, (key) =>
+    config = normalizeNodeConfig(withLists(config, materialized), p.name, (key) =>
       p.fileConfig[key] !== undefined ? { file: p.path, line: callLine(p.raw, 'config', []) } : patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('models', p.folders, key),
     );
-    const fqn = [cfg.name, ...p.folders, p.name];
-    const nn = { name: p.name, path: p.path, resourceType: 'model' as const, fqn, config };
-    const ref = { database: naming.database(nn), schema: naming.schema(nn), identifier: naming.alias(nn) };
+    const base = nodeBase('model', p.name, p.path, p.folders, config, patch);
     const node: ModelNode = {
-      uniqueId: `model.${cfg.name}.${p.name}`,
+      ...base,
       resourceType: 'model',
-      name: p.name,
-      packageName: cfg.name,
-      path: p.path,
-      fqn,
       description: patch?.description ?? String(config.description ?? ''),
-      tags: config.tags as string[],
       meta: { ...((config.meta as object) ?? {}), ...(patch?.meta ?? {}) },
-      config,
-      columns: patch?.columns ?? [],
-      patchPath: patch?.file,
-      ...ref,
-      alias: ref.identifier,
-      relationName: materialized === 'ephemeral' ? '' : dialect.relation(ref),
+      relationName: materialized === 'ephemeral' ? '' : dialect.relation(base),
       layer: layerOf(config, p.folders, cfg.layers.order),
       dependsOn: { nodes: [], macros: p.macros.map((m) => `macro.${cfg.name}.${m}`) },
       materialized,
@@ -175,27 +188,14 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       disabled.add(s.stem);
       continue;
     }
-    config = { ...config, materialized: 'seed', tags: stringList(config.tags), pre_hook: stringList(config.pre_hook), post_hook: stringList(config.post_hook) };
-    config = normalizeNodeConfig(config, s.stem, (key) => (patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('seeds', s.folders, key)));
-    const fqn = [cfg.name, ...s.folders, s.stem];
-    const nn = { name: s.stem, path: s.path, resourceType: 'seed' as const, fqn, config };
-    const ref = { database: naming.database(nn), schema: naming.schema(nn), identifier: naming.alias(nn) };
+    config = normalizeNodeConfig(withLists(config, 'seed'), s.stem, (key) => (patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('seeds', s.folders, key)));
+    const base = nodeBase('seed', s.stem, s.path, s.folders, config, patch);
     const node: SeedNode = {
-      uniqueId: `seed.${cfg.name}.${s.stem}`,
+      ...base,
       resourceType: 'seed',
-      name: s.stem,
-      packageName: cfg.name,
-      path: s.path,
-      fqn,
       description: patch?.description ?? '',
-      tags: config.tags as string[],
       meta: patch?.meta ?? {},
-      config,
-      columns: patch?.columns ?? [],
-      patchPath: patch?.file,
-      ...ref,
-      alias: ref.identifier,
-      relationName: dialect.relation(ref),
+      relationName: dialect.relation(base),
       layer: typeof config.layer === 'string' ? config.layer : 'bronze',
       dependsOn: { nodes: [], macros: [] },
       materialized: 'seed',
