@@ -4,6 +4,7 @@ import { buildCommands } from './commands/build.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { initCommand } from './commands/init.js';
+import { loadCommand } from './commands/load.js';
 import { lsCommand } from './commands/ls.js';
 import { showCommand } from './commands/show.js';
 import { testCommand } from './commands/test.js';
@@ -19,7 +20,8 @@ export async function run(argv: string[]): Promise<void> {
     .command(lsCommand)
     .command(debugCommand)
     .command(showCommand)
-    .command(testCommand);
+    .command(testCommand)
+    .command(loadCommand);
   for (const c of buildCommands) y = y.command(c);
   await y
     .demandCommand(1, 'Pick a command: tform <command> --help shows its options.')

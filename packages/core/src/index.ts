@@ -8,6 +8,8 @@ export * from './project/profiles.js';
 export * from './project/load.js';
 export * from './project/configTree.js';
 export * from './project/configKeys.js';
+export * from './project/external.js';
+export * from './load/index.js';
 export { parseYaml, yamlLine } from './project/yaml.js';
 export * from './compile/manifest.js';
 export * from './compile/resolve.js';

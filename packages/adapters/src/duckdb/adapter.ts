@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
 import {
+  FileLoadError,
+  isBlankFile,
+  readFileRecords,
   TformError,
   runTransaction,
   type Adapter,
@@ -10,6 +13,7 @@ import {
   type ColumnInfo,
   type ExecResult,
   type Executor,
+  type FileToLoad,
   type LockOptions,
   type LockResult,
   type RelationInfo,
@@ -100,6 +104,7 @@ export class DuckDBAdapter implements Adapter {
     concurrentReaders: false, // one process per database file
     parallelSchemaCreation: false, // see CONFLICT_ATTEMPTS
     readLocalCsv: true,
+    loadFiles: true, // read_json / read_csv, see DuckDBDialect.selectFromFile
   };
 
   private instance?: DuckDBInstance;
@@ -160,6 +165,29 @@ where lower(table_schema) = lower(${d.stringLiteral(r.schema)})
 order by ordinal_position`,
     );
     return rows.map((c) => ({ name: c.column_name, type: c.data_type, nullable: c.is_nullable === 'YES' }));
+  }
+
+  /**
+   * `insert into target (columns, file column) select …, 'relPath' from read_json|read_csv(…)`:
+   * DuckDB reads and decompresses the file and converts the values to the declared types. A
+   * value or record DuckDB cannot read fails the statement; it is reported as a FileLoadError
+   * with the line when DuckDB's CSV reader gives it (its JSON reader's line numbers are
+   * approximate, by its own account, so they are not passed on).
+   */
+  async loadFile(target: RelationRef, file: FileToLoad, tx?: Executor): Promise<number> {
+    const d = this.dialect;
+    const cols = [...file.columns.map((c) => c.name), file.fileColumn].map((c) => d.quoteIdent(c)).join(', ');
+    const select = d.selectFromFile(file).replace(/\nfrom /, `, ${d.stringLiteral(file.relPath)}\nfrom `);
+    const sql = `insert into ${d.relation(target)} (${cols})\n${select}`;
+    // DuckDB's CSV sniffer fails on a file with no text at all ("not possible to detect the
+    // dialect"); such a file has no rows.
+    if (file.format === 'csv' && (await isBlankFile(file))) return 0;
+    try {
+      const r = tx ? await tx.execute(sql) : await this.transaction((t) => t.execute(sql));
+      return r.rowsAffected ?? 0;
+    } catch (e) {
+      throw await fileLoadError(e, file);
+    }
   }
 
   /**
@@ -250,6 +278,44 @@ order by ordinal_position`,
     }
     return c;
   }
+}
+
+/**
+ * A failed read of a raw file as a FileLoadError: DuckDB's message up to its first blank line
+ * (the rest lists reader settings), the absolute path replaced by the project-relative one.
+ *
+ * The line: DuckDB's CSV reader reports it exactly ("CSV Error on Line: N", counting the header).
+ * Its JSON reader's line numbers are off (checked on 1.5.5: malformed JSON on line 2 is reported
+ * "in line 3", a value that does not convert on line 4 "in line 1", and it says itself they are
+ * approximate), so they are left out of the message and the line is found by reading the file
+ * with core's reader instead: the first malformed line, else the first line holding the value
+ * DuckDB quotes.
+ */
+async function fileLoadError(e: unknown, file: FileToLoad): Promise<Error> {
+  if (!(e instanceof Error)) return new FileLoadError(String(e));
+  let message = e.message.split(/\n\s*\n/)[0]!.split(file.absPath).join(file.relPath).trim();
+  const column = /converting column "([^"]+)"/.exec(e.message)?.[1];
+  let line: number | undefined;
+  if (file.format === 'csv') {
+    const m = /CSV Error on Line: (\d+)/.exec(e.message);
+    if (m) line = Number(m[1]);
+  } else if (/^Invalid Input Error: (Malformed JSON|JSON transform error)/.test(message)) {
+    message = message.split('\n')[0]!.replace(/,? (at byte \d+ )?in line \d+:/, ':').trim();
+    line = await locateInJson(file, /in line \d+: .*?(?:"((?:[^"\\]|\\.)*)"|'([^']*)')/.exec(e.message)?.slice(1).find((v) => v !== undefined));
+  }
+  return new FileLoadError(message, { ...(line !== undefined ? { line } : {}), ...(column ? { column } : {}), cause: e });
+}
+
+/** Line of the first malformed record of a JSON-lines file, else of the first record holding `value` in a column that is not text. */
+async function locateInJson(file: FileToLoad, value: string | undefined): Promise<number | undefined> {
+  // A value DuckDB could not convert is in a column that is not text.
+  const typed = file.columns.flatMap((c, i) => (/char|text|string|json/i.test(c.type) ? [] : [i]));
+  try {
+    for await (const r of readFileRecords(file)) if (value !== undefined && typed.some((i) => r.values[i] === value)) return r.line;
+  } catch (err) {
+    if (err instanceof FileLoadError) return err.line;
+  }
+  return undefined;
 }
 
 async function run(c: DuckDBConnection, sql: string): Promise<DuckDBMaterializedResult> {

@@ -5,6 +5,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import {
   clipUtf8,
+  FileLoadError,
   runTransaction,
   TformError,
   type Adapter,
@@ -13,6 +14,7 @@ import {
   type ColumnInfo,
   type ExecResult,
   type Executor,
+  type FileToLoad,
   type LockHandle,
   type LockOptions,
   type LockResult,
@@ -23,6 +25,7 @@ import {
 } from '@tform/core';
 import { PostgresDialect } from './dialect.js';
 import { PostgresError, redactText, toDatabaseError } from './errors.js';
+import { copyFileInto } from './load.js';
 import { acquireAdvisoryLock } from './lock.js';
 import { typeParsers } from './rows.js';
 
@@ -172,11 +175,14 @@ export class PostgresAdapter implements Adapter {
     concurrentReaders: true, // MVCC: readers never block on the run
     parallelSchemaCreation: false, // see SCHEMA_RACE_ATTEMPTS
     readLocalCsv: false, // COPY FROM a file reads the *server's* disk
+    loadFiles: true, // read here and sent with COPY FROM STDIN, see load.ts
   };
 
   private pool?: pg.Pool;
   private readonly busy = new Set<pg.PoolClient>();
   private readonly locks = new Set<LockHandle>();
+  /** The connection of each open transaction's executor (loadFile streams COPY on it). */
+  private readonly txClients = new WeakMap<Executor, pg.PoolClient>();
   private currentDatabase?: Promise<string>;
   private closed = false;
 
@@ -219,9 +225,32 @@ export class PostgresAdapter implements Adapter {
           },
           rollback: () => this.run(c, 'rollback'),
         },
-        fn,
+        (tx) => {
+          this.txClients.set(tx, c);
+          return fn(tx);
+        },
       ),
     );
+  }
+
+  /**
+   * Append the rows of a raw file to `target` with COPY FROM STDIN on the connection of `tx` (a
+   * transaction of this adapter), or in a transaction of its own. See load.ts.
+   */
+  async loadFile(target: RelationRef, file: FileToLoad, tx?: Executor): Promise<number> {
+    await this.checkDatabase(target.database);
+    const rel = this.dialect.relation(target);
+    const copy = async (t: Executor) => {
+      const c = this.txClients.get(t);
+      if (!c) throw new Error('loadFile: the executor is not a transaction of this Postgres adapter');
+      try {
+        return await copyFileInto(c, this.dialect, rel, file);
+      } catch (e) {
+        // Server errors are already FileLoadErrors; anything else (connection, …) as the others.
+        throw e instanceof FileLoadError ? e : toDatabaseError(e, undefined, this.secrets);
+      }
+    };
+    return tx ? copy(tx) : this.transaction(copy);
   }
 
 

@@ -1,4 +1,4 @@
-import type { ColumnInfo, RelationKind, RelationRef } from './types.js';
+import type { ColumnInfo, FileToLoad, RelationKind, RelationRef } from './types.js';
 
 export type Grain = 'hour' | 'day' | 'week' | 'month' | 'year';
 
@@ -36,10 +36,15 @@ export interface Dialect {
   publish(tmp: RelationRef, target: RelationRef, kind: RelationKind, existing: RelationKind | undefined): string[];
   /** SELECT reading a local CSV file, for dialects whose warehouse can (capability readLocalCsv). */
   selectFromCsv?(opts: CsvLoadOptions): string;
+  /**
+   * SELECT of the declared columns of one raw file read from the local disk, typed, for dialects
+   * whose warehouse reads such files itself (an adapter's loadFile may build on it).
+   */
+  selectFromFile?(file: FileToLoad): string;
   /** Warehouse type for a column kind inferred from a seed CSV. */
   seedColumnType(kind: 'integer' | 'number' | 'boolean' | 'date' | 'timestamp' | 'text'): string;
-  /** CREATE TABLE with explicit columns (seeds loaded by INSERT). */
-  createTable(r: RelationRef, columns: { name: string; type: string }[]): string;
+  /** CREATE TABLE with explicit columns (seeds loaded by INSERT); `ifNotExists` leaves an existing table alone. */
+  createTable(r: RelationRef, columns: { name: string; type: string }[], o?: { ifNotExists?: boolean }): string;
   /** Statements granting privileges (`grants:` config, privilege → roles), re-applied on every publish. */
   grantStatements(r: RelationRef, kind: RelationKind, grants: Record<string, string[]>): string[];
   /** Statements creating the `indexes:` config of a table, idempotently, on every publish. */
@@ -210,8 +215,8 @@ export class DefaultDialect implements Dialect {
     return { integer: 'bigint', number: 'numeric', boolean: 'boolean', date: 'date', timestamp: 'timestamp', text: 'text' }[kind];
   }
 
-  createTable(r: RelationRef, columns: { name: string; type: string }[]): string {
-    return `create table ${this.relation(r)} (\n${columns.map((c) => `  ${this.quoteIdent(c.name)} ${c.type}`).join(',\n')}\n)`;
+  createTable(r: RelationRef, columns: { name: string; type: string }[], o: { ifNotExists?: boolean } = {}): string {
+    return `create table ${o.ifNotExists ? 'if not exists ' : ''}${this.relation(r)} (\n${columns.map((c) => `  ${this.quoteIdent(c.name)} ${c.type}`).join(',\n')}\n)`;
   }
 
   grantStatements(r: RelationRef, kind: RelationKind, grants: Record<string, string[]>): string[] {

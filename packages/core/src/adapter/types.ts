@@ -52,6 +52,59 @@ export interface Capabilities {
   parallelSchemaCreation: boolean;
   /** The warehouse can read a CSV file from the local disk by path (seeds). */
   readLocalCsv: boolean;
+  /**
+   * The adapter loads raw files (JSON lines, CSV, gzip-compressed or not) into a table with
+   * Adapter.loadFile: what `tform load` needs for sources with an `external:` location. Optional
+   * so that adapters written before it keep compiling; absent means false.
+   */
+  loadFiles?: boolean;
+}
+
+/** Formats of raw files a source's `external:` location can hold. */
+export type RawFileFormat = 'jsonl' | 'csv';
+
+/**
+ * One raw file to load into a source's table (Adapter.loadFile), with everything needed to read
+ * it. Values are read as declared: JSON lines by key (exact, case-sensitive), CSV with a header
+ * by header name (case-insensitive), CSV without a header by position. Missing JSON keys are
+ * NULL; extra keys and extra header columns are ignored.
+ */
+export interface FileToLoad {
+  /** Absolute path on the local disk. */
+  absPath: string;
+  /** Path relative to the project dir, forward slashes: the value written to `fileColumn`. */
+  relPath: string;
+  format: RawFileFormat;
+  /** Already resolved from `auto` (by the `.gz` extension). */
+  compression: 'gzip' | 'none';
+  /** CSV: the first row names the columns. */
+  header: boolean;
+  /** CSV: one character. */
+  delimiter: string;
+  /** strptime-style format of `date` columns (see parseDateTime), when the file does not use ISO. */
+  dateFormat?: string;
+  /** strptime-style format of `timestamp` columns. */
+  timestampFormat?: string;
+  /** The declared columns in table order (`fileColumn` not included); types as the warehouse spells them. */
+  columns: { name: string; type: string }[];
+  /** Column of the table that receives `relPath` (`_tform_file`). */
+  fileColumn: string;
+}
+
+/**
+ * A raw file that could not be loaded because of its content: a malformed record or a value the
+ * declared type does not accept. `line` is the 1-based line of the file (of the decompressed
+ * text) when the reader knows it; `column` the declared column, when known.
+ */
+export class FileLoadError extends Error {
+  readonly line?: number;
+  readonly column?: string;
+  constructor(message: string, opts: { line?: number; column?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'FileLoadError';
+    this.line = opts.line;
+    this.column = opts.column;
+  }
 }
 
 export interface LockHolder {
@@ -112,6 +165,15 @@ export interface Adapter extends Executor {
   lock(key: string, opts: LockOptions): Promise<LockResult>;
   /** Cancel statements in flight (Ctrl-C). */
   cancel?(): Promise<void>;
+  /**
+   * Append the rows of one raw file to `target` (which exists, with the declared columns and
+   * `file.fileColumn`), every row's file column set to `file.relPath`. Runs on `tx` when given
+   * (the caller's transaction, so that the rows and the record of the file commit together),
+   * else in a transaction of its own. Returns the number of rows loaded. A problem with the
+   * file's content throws a FileLoadError (with the line when known); nothing of the file is
+   * then kept once the transaction rolls back. Implemented when capabilities.loadFiles is true.
+   */
+  loadFile?(target: RelationRef, file: FileToLoad, tx?: Executor): Promise<number>;
   close(): Promise<void>;
 }
 

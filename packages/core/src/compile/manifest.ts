@@ -1,5 +1,6 @@
 import type { RefCall, SourceCall } from './scope.js';
 import type { ColumnSpec } from '../project/schemaYaml.js';
+import type { ExternalSpec } from '../project/external.js';
 
 export type Materialization = 'view' | 'table' | 'ephemeral' | 'seed' | (string & {});
 export const LAYERS = ['bronze', 'silver', 'gold'] as const;
@@ -68,6 +69,11 @@ export interface SourceNode {
   freshness?: unknown;
   meta: Record<string, unknown>;
   layer: Layer;
+  /**
+   * Raw files `tform load` loads into this table (location rendered); the table's columns, each
+   * with a dataType, define the table, plus the file column `_tform_file`.
+   */
+  external?: ExternalSpec;
 }
 
 export type ExecNode = ModelNode | SeedNode;

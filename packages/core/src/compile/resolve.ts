@@ -361,6 +361,7 @@ function resolveSources(o: ManifestOptions, engine: TemplateEngine, context: Rec
         freshness: t.freshness ?? s.freshness,
         meta: { ...s.meta, ...t.meta },
         layer: 'bronze',
+        ...(t.external ? { external: { ...t.external, location: render(t.external.location, s.file) } } : {}),
       };
     }
   }

@@ -1,4 +1,5 @@
 import { TformError } from '../errors/index.js';
+import { readExternal, type ExternalSpec } from './external.js';
 import { isPlainObject, yamlLocator } from './yaml.js';
 
 type Locate = (path: (string | number)[]) => number | undefined;
@@ -35,6 +36,8 @@ export interface SourceTableSpec {
   freshness?: unknown;
   meta: Record<string, unknown>;
   config: Record<string, unknown>;
+  /** Raw files loaded into this table by `tform load` (see external.ts). */
+  external?: ExternalSpec;
 }
 
 export interface SourceSpec {
@@ -170,11 +173,14 @@ function sources(list: unknown, file: string, loc: Locate): SourceSpec[] {
         if (!isPlainObject(t) || typeof t.name !== 'string') {
           throw new TformError('CONFIG_INVALID', `each table of source ${s.name} needs a 'name'`, { file, line: loc(['sources', i, 'tables', j]) });
         }
+        const cols = columns(t.columns, file, loc, ['sources', i, 'tables', j, 'columns']);
+        const external = readExternal(t.external, cols, { file, loc, path: ['sources', i, 'tables', j], table: `${s.name}.${t.name}` });
         return {
           name: t.name,
           identifier: t.identifier === undefined ? t.name : String(t.identifier),
           description: str(t.description),
-          columns: columns(t.columns, file, loc, ['sources', i, 'tables', j, 'columns']),
+          columns: cols,
+          ...(external ? { external } : {}),
           tests: tests(t, file, loc, ['sources', i, 'tables', j]),
           loadedAtField: t.loaded_at_field === undefined ? undefined : String(t.loaded_at_field),
           freshness: t.freshness,

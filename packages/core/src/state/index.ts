@@ -9,3 +9,4 @@ export {
   type StateTables,
   type StateTypes,
 } from './sql.js';
+export * from './files.js';

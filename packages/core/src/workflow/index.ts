@@ -5,3 +5,4 @@ export * from './show.js';
 export * from './retry.js';
 export * from './state.js';
 export * from './tests.js';
+export * from './load.js';

@@ -1,0 +1,3 @@
+export * from './datetime.js';
+export * from './discover.js';
+export * from './records.js';

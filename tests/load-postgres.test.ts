@@ -1,0 +1,46 @@
+/**
+ * `tform load` on PostgreSQL: the cases of tests/helpers/load.ts (the same as on DuckDB), in a
+ * temporary database. Files are read by tform and sent with COPY. Skipped (or failing with
+ * CI=true) without a server.
+ */
+import { afterAll, beforeAll, describe } from 'vitest';
+import { PG_SERVER, requirePostgres, withTempDatabase, type TempDatabase } from './helpers/pg.js';
+import { loadSuite } from './helpers/load.js';
+
+const hasPg = await requirePostgres();
+
+describe.runIf(hasPg)('tform load on Postgres', () => {
+  let db: TempDatabase;
+  beforeAll(async () => {
+    db = await withTempDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  loadSuite({
+    profiles: (name) =>
+      [
+        `${name}:`,
+        '  target: dev',
+        '  outputs:',
+        '    dev:',
+        '      type: postgres',
+        `      host: ${PG_SERVER.host}`,
+        `      port: ${PG_SERVER.port}`,
+        `      user: ${PG_SERVER.user}`,
+        ...(PG_SERVER.password ? [`      password: ${PG_SERVER.password}`] : []),
+        `      dbname: ${db.name}`,
+        '      schema: public',
+        '      threads: 1',
+        '',
+      ].join('\n'),
+    async query(_dir, sql) {
+      const c = await db.connect();
+      try {
+        return (await c.query(sql)).rows;
+      } finally {
+        await c.end();
+      }
+    },
+  });
+});
