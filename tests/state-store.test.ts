@@ -24,23 +24,25 @@ import { postgresAdapterFixture, requirePostgres } from './helpers/pg.js';
 
 const d = (s: string) => new Date(s);
 
+/** The layout version this tform knows (V), and a test migration to V + 1. */
+const V = STATE_MIGRATIONS.length;
 const addColumnV2: Migration = {
-  version: 2,
+  version: V + 1,
   description: 'test: runs.extra',
   statements: ({ dialect, tables }) => [`alter table ${dialect.relation(tables.runs)} add column ${dialect.quoteIdent('extra')} varchar`],
 };
 
 function stateSuite(name: string, get: () => { adapter: Adapter; schema(): string }) {
   describe(`${name}: layout`, () => {
-    it('ensureState creates version 1 and is idempotent', async () => {
+    it('ensureState creates the current layout version and is idempotent', async () => {
       const { adapter, schema } = get();
       const s = schema();
-      expect(STATE_LAYOUT_VERSION).toBe(1);
-      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 1, applied: [1] });
-      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 1, applied: [] });
-      expect((await adapter.listRelations(s)).map((r) => `${r.identifier}:${r.kind}`).sort()).toEqual(['intervals:table', 'meta:table', 'runs:table']);
+      expect(STATE_LAYOUT_VERSION).toBe(2);
+      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 2, applied: [1, 2] });
+      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 2, applied: [] });
+      expect((await adapter.listRelations(s)).map((r) => `${r.identifier}:${r.kind}`).sort()).toEqual(['files:table', 'intervals:table', 'meta:table', 'runs:table']);
       const meta = await adapter.query(`select ${adapter.dialect.quoteIdent('value')} as v from ${adapter.dialect.relation({ schema: s, identifier: 'meta' })}`);
-      expect(meta).toEqual([{ v: '1' }]);
+      expect(meta).toEqual([{ v: '2' }]);
       expect((await adapter.columns({ schema: s, identifier: 'intervals' })).map((c) => c.name)).toEqual([
         'model_id',
         'interval_start',
@@ -49,25 +51,38 @@ function stateSuite(name: string, get: () => { adapter: Adapter; schema(): strin
         'run_id',
         'rows_affected',
         'processed_at',
+        'checksum',
       ]);
     });
 
-    it('applies a migration to version 2 once, then refuses the newer layout with the older list', async () => {
+    it('migrates a version 1 layout to version 2 in place, keeping its rows', async () => {
+      const { adapter, schema } = get();
+      const s = schema();
+      expect(await ensureState(adapter, { schema: s, migrations: STATE_MIGRATIONS.slice(0, 1) })).toEqual({ version: 1, applied: [1] });
+      const store = new StateStore(adapter, adapter.dialect, { schema: s });
+      await store.recordRun({ runId: 'r1', modelId: 'model.p.a', startedAt: d('2024-01-01T00:00:00Z'), status: 'success' });
+      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 2, applied: [2] });
+      expect((await store.lastSuccess('model.p.a'))?.runId).toBe('r1');
+      expect((await adapter.columns({ schema: s, identifier: 'files' })).map((c) => c.name)).toEqual(['source_id', 'path', 'size_bytes', 'content_hash', 'rows_loaded', 'run_id', 'loaded_at']);
+    });
+
+    it('applies a further migration once, then refuses the newer layout with the older list', async () => {
       const { adapter, schema } = get();
       const s = schema();
       const migrations = [...STATE_MIGRATIONS, addColumnV2];
-      expect(await ensureState(adapter, { schema: s, migrations })).toEqual({ version: 2, applied: [1, 2] });
-      expect(await ensureState(adapter, { schema: s, migrations })).toEqual({ version: 2, applied: [] });
+      const all = migrations.map((m) => m.version);
+      expect(await ensureState(adapter, { schema: s, migrations })).toEqual({ version: V + 1, applied: all });
+      expect(await ensureState(adapter, { schema: s, migrations })).toEqual({ version: V + 1, applied: [] });
       expect((await adapter.columns({ schema: s, identifier: 'runs' })).map((c) => c.name)).toContain('extra');
 
-      // From an existing version 1 only step 2 runs.
+      // From an existing current layout only the new step runs.
       const s1 = schema();
       await ensureState(adapter, { schema: s1 });
-      expect(await ensureState(adapter, { schema: s1, migrations })).toEqual({ version: 2, applied: [2] });
+      expect(await ensureState(adapter, { schema: s1, migrations })).toEqual({ version: V + 1, applied: [V + 1] });
 
       const err = await ensureState(adapter, { schema: s }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TformError);
-      expect((err as Error).message).toMatch(new RegExp(`schema '${s}' has layout version 2, newer than this tform knows \\(1\\)`));
+      expect((err as Error).message).toMatch(new RegExp(`schema '${s}' has layout version ${V + 1}, newer than this tform knows \\(${V}\\)`));
     });
 
     it('a failing migration step rolls back and leaves the previous version', async () => {
@@ -75,7 +90,7 @@ function stateSuite(name: string, get: () => { adapter: Adapter; schema(): strin
       const s = schema();
       await ensureState(adapter, { schema: s });
       const broken: Migration = {
-        version: 2,
+        version: V + 1,
         description: 'test: fails halfway',
         statements: ({ dialect, tables }) => [
           `alter table ${dialect.relation(tables.runs)} add column ${dialect.quoteIdent('half')} varchar`,
@@ -84,7 +99,7 @@ function stateSuite(name: string, get: () => { adapter: Adapter; schema(): strin
       };
       await expect(ensureState(adapter, { schema: s, migrations: [...STATE_MIGRATIONS, broken] })).rejects.toThrow(/no_such_table_anywhere/);
       expect((await adapter.columns({ schema: s, identifier: 'runs' })).map((c) => c.name)).not.toContain('half');
-      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 1, applied: [] });
+      expect(await ensureState(adapter, { schema: s })).toEqual({ version: V, applied: [] });
     });
 
     it('refuses a migration list that is not numbered 1, 2, …', async () => {
@@ -96,8 +111,8 @@ function stateSuite(name: string, get: () => { adapter: Adapter; schema(): strin
       const { adapter, schema } = get();
       const s = schema();
       const results = await Promise.all([ensureState(adapter, { schema: s }), ensureState(adapter, { schema: s })]);
-      expect(results.map((r) => r.version)).toEqual([1, 1]);
-      expect(results.flatMap((r) => r.applied)).toEqual([1]);
+      expect(results.map((r) => r.version)).toEqual([V, V]);
+      expect(results.flatMap((r) => r.applied)).toEqual(STATE_MIGRATIONS.map((m) => m.version));
     });
   });
 
@@ -118,19 +133,19 @@ function stateSuite(name: string, get: () => { adapter: Adapter; schema(): strin
       await adapter.transaction((tx) => store.record(tx, model, days, "run'1", 42));
       let got = await store.processed(model);
       expect(got).toEqual(
-        days.map((i) => ({ start: i.start, end: i.end, status: 'complete', runId: "run'1", rowsAffected: 42, processedAt: d('2024-02-01T08:09:10.123Z') })),
+        days.map((i) => ({ start: i.start, end: i.end, status: 'complete', runId: "run'1", rowsAffected: 42, processedAt: d('2024-02-01T08:09:10.123Z'), checksum: null })),
       );
       expect(await store.processed('model.other')).toEqual([]);
 
       // The last day again, as partial, with its own row count; then complete.
-      await adapter.transaction((tx) => store.record(tx, model, [{ ...days[2]!, status: 'partial', rowsAffected: 9_007_199_254_740_993n }], 'run2'));
+      await adapter.transaction((tx) => store.record(tx, model, [{ ...days[2]!, status: 'partial', rowsAffected: 9_007_199_254_740_993n, checksum: "3:-12'34" }], 'run2'));
       got = await store.processed(model);
       expect(got).toHaveLength(3);
-      expect(got[2]).toMatchObject({ status: 'partial', runId: 'run2', rowsAffected: 9_007_199_254_740_992 });
+      expect(got[2]).toMatchObject({ status: 'partial', runId: 'run2', rowsAffected: 9_007_199_254_740_992, checksum: "3:-12'34" });
       expect(missingIntervals(days, got)).toEqual([days[2]]);
       await adapter.transaction((tx) => store.record(tx, model, [days[2]!], 'run3'));
       got = await store.processed(model);
-      expect(got[2]).toMatchObject({ status: 'complete', runId: 'run3', rowsAffected: null });
+      expect(got[2]).toMatchObject({ status: 'complete', runId: 'run3', rowsAffected: null, checksum: null });
       expect(missingIntervals(days, got)).toEqual([]);
     });
 
@@ -237,16 +252,16 @@ describe.runIf(hasPg)('Postgres', () => {
     const others = await Promise.all([1, 2, 3].map(() => postgresAdapterFactory.create(pg.db().profile(), { projectDir: os.tmpdir(), threads: 2 })));
     try {
       const all = [adapter, ...others];
-      // Version 1 only, from 4 pools × 2 calls.
+      // The current layout, from 4 pools × 2 calls.
       const v1 = await Promise.all(all.flatMap((a) => [ensureState(a), ensureState(a)]));
-      expect(v1.map((r) => r.version)).toEqual(Array(8).fill(1));
-      expect(v1.flatMap((r) => r.applied)).toEqual([1]);
-      // Versions 1 and 2 in a schema needing quotes.
+      expect(v1.map((r) => r.version)).toEqual(Array(8).fill(V));
+      expect(v1.flatMap((r) => r.applied).sort()).toEqual(STATE_MIGRATIONS.map((m) => m.version));
+      // One version further, in a schema needing quotes.
       const migrations = [...STATE_MIGRATIONS, addColumnV2];
       const v2 = await Promise.all(all.flatMap((a) => [ensureState(a, { schema: 'Race State', migrations }), ensureState(a, { schema: 'Race State', migrations })]));
-      expect(v2.map((r) => r.version)).toEqual(Array(8).fill(2));
-      expect(v2.flatMap((r) => r.applied).sort()).toEqual([1, 2]);
-      expect(await ensureState(adapter, { schema: 'Race State', migrations })).toEqual({ version: 2, applied: [] });
+      expect(v2.map((r) => r.version)).toEqual(Array(8).fill(V + 1));
+      expect(v2.flatMap((r) => r.applied).sort()).toEqual(migrations.map((m) => m.version));
+      expect(await ensureState(adapter, { schema: 'Race State', migrations })).toEqual({ version: V + 1, applied: [] });
     } finally {
       await Promise.all(others.map((a) => a.close()));
     }

@@ -7,6 +7,7 @@ import { initCommand } from './commands/init.js';
 import { loadCommand } from './commands/load.js';
 import { lsCommand } from './commands/ls.js';
 import { showCommand } from './commands/show.js';
+import { invalidateCommand, statusCommand } from './commands/status.js';
 import { testCommand } from './commands/test.js';
 import { TFORM_VERSION } from '@tform/core';
 
@@ -20,6 +21,8 @@ export async function run(argv: string[]): Promise<void> {
     .command(lsCommand)
     .command(debugCommand)
     .command(showCommand)
+    .command(statusCommand)
+    .command(invalidateCommand)
     .command(testCommand)
     .command(loadCommand);
   for (const c of buildCommands) y = y.command(c);

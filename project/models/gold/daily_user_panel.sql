@@ -1,4 +1,14 @@
--- One row per user per day: what each player did that day.
+-- One row per user per day: what each player did that day. A panel: maintained day by day,
+-- one batch per day, refs filtered to that day; a NULL user_id or two rows of one user and day
+-- are refused before anything is written.
+{{ config(
+    materialized='panel',
+    entity='user_id',
+    event_time='event_date',
+    batch_size='day',
+    begin='2024-03-01',
+    lookback=1
+) }}
 with activity as (
     select
         user_id,

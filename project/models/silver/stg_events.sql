@@ -1,4 +1,15 @@
 -- Silver: typed, deduplicated events with the calendar day they belong to (UTC).
+-- Built day by day (microbatch): each run processes the days not processed yet, the day
+-- before them again (lookback: late events), and today so far; ref('brz_events') reads only
+-- the batch's day because brz_events declares event_time.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='microbatch',
+    event_time='event_ts',
+    batch_size='day',
+    begin='2024-03-01',
+    lookback=1
+) }}
 with ranked as (
     select
         *,

@@ -78,6 +78,21 @@ export class DuckDBDialect extends DefaultDialect {
     return `date_trunc(${this.stringLiteral(grain)}, ${expr})`;
   }
 
+  /** `epoch()` takes timestamps; a DATE is cast first. */
+  override epochSeconds(expr: string): string {
+    return `epoch(cast(${expr} as timestamp))`;
+  }
+
+  /** Zone maps do it: each batch appends its interval's rows together (and a rebuild sorts). */
+  override eventTimeIndex(_r: RelationRef, _column: string): string[] {
+    return [];
+  }
+
+  /** `hash(alias)` hashes the row as a struct (a UBIGINT). */
+  override rowHash(alias: string): string {
+    return `hash(${alias})`;
+  }
+
   /** Name lookup is case-insensitive even for quoted names: `"ID"` and `id` are one column. */
   override columnKey(name: string): string {
     return name.toLowerCase();

@@ -339,7 +339,8 @@ order by a.attnum`,
   /** pg's client options for one connection (pool or dedicated). */
   clientConfig(applicationName = this.config.applicationName): pg.ClientConfig {
     const c = this.config;
-    const options = ['-c DateStyle=ISO'];
+    // UTC sessions: tform's interval bounds are UTC, and so is how timestamptz values compare with them.
+    const options = ['-c DateStyle=ISO', '-c TimeZone=UTC'];
     if (c.searchPath !== undefined) options.push(`-c search_path=${escapeOptionValue(c.searchPath)}`);
     return {
       host: c.host,

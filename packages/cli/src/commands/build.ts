@@ -11,6 +11,9 @@ interface BuildArgs extends GlobalArgs, SelectionArgs {
   defer: boolean;
   'full-refresh': boolean;
   due: boolean;
+  start?: string;
+  end?: string;
+  'days-back'?: number;
 }
 
 /** Ctrl-C / SIGTERM: cancel in-flight statements and publish nothing half-built; a second one exits at once. */
@@ -45,7 +48,10 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
         .option('wait', { type: 'boolean', default: true, describe: 'Wait for the run lock (--no-wait: exit 2 when another run holds it)' })
         .option('defer', { type: 'boolean', default: false, describe: 'Read refs to unselected models missing from this target from the --state run' })
         .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models from scratch' })
-        .option('due', { type: 'boolean', default: false, describe: "Only models whose schedule: is due since their last success (one cron line '*/5 * * * * tform run --due' serves every schedule)" }) as never,
+        .option('due', { type: 'boolean', default: false, describe: "Only models whose schedule: is due since their last success (one cron line '*/5 * * * * tform run --due' serves every schedule)" })
+        .option('start', { type: 'string', describe: 'Backfill: microbatch models and panels re-process their intervals from this date/time (in the model\'s timezone)' })
+        .option('end', { type: 'string', describe: 'Backfill end: a date is included whole, a timestamp is exclusive (default: now)' })
+        .option('days-back', { type: 'number', describe: 'Backfill the last N days (and today so far)' }) as never,
     handler: async (a: ArgumentsCamelCase<BuildArgs>) => {
       const logger = loggerFor(a);
       const intr = interruptible();
@@ -63,6 +69,7 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
             defer: a.defer,
             fullRefresh: a['full-refresh'],
             due: a.due,
+            backfill: a.start !== undefined || a.end !== undefined || a['days-back'] !== undefined ? { start: a.start, end: a.end, daysBack: a['days-back'] } : undefined,
           });
           return r.exitCode;
         } finally {

@@ -93,6 +93,19 @@ export interface Dialect {
    * nothing otherwise (checks run inside the publish transaction, e.g. "no NULL unique keys").
    */
   assertNoRows(query: string, message: string): string;
+  /** Seconds since 1970-01-01 of a timestamp or date expression (UTC wall clock), as a number. */
+  epochSeconds(expr: string): string;
+  /**
+   * A 64-bit integer hash of the whole row of table alias `alias`, equal for equal rows
+   * (interval checksums: a rerun that changed nothing is recognised).
+   */
+  rowHash(alias: string): string;
+  /**
+   * What keeps the delete of one interval's rows from reading the whole table (microbatch models
+   * and panels): an index on the event_time column, or nothing where the warehouse skips blocks
+   * by their min/max (DuckDB's zone maps: rows are written in event_time order).
+   */
+  eventTimeIndex(r: RelationRef, column: string): string[];
 }
 
 /** Options of an incremental MERGE (Dialect.mergeInto). */
@@ -296,5 +309,18 @@ export class DefaultDialect implements Dialect {
    */
   assertNoRows(query: string, message: string): string {
     return `select case when exists (\n${query}\n) then error(${this.stringLiteral(message)}) end`;
+  }
+
+  epochSeconds(expr: string): string {
+    return `extract(epoch from ${expr})`;
+  }
+
+  eventTimeIndex(r: RelationRef, column: string): string[] {
+    return this.indexStatements(r, [{ columns: [column] }]);
+  }
+
+  /** Postgres: the row's text form hashed to a bigint. */
+  rowHash(alias: string): string {
+    return `hashtextextended(${alias}::text, 0)`;
   }
 }

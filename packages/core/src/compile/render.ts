@@ -30,6 +30,29 @@ export interface RenderOptions {
   deferred?: Map<string, RelationRef>;
   /** --full-refresh: incremental models rebuild from scratch (is_incremental() is false). */
   fullRefresh?: boolean;
+  /**
+   * Render for one batch of an interval-wise model: refs to models that declare `event_time`
+   * read only the rows of [start, end) (see batchFilterCte), `model.batch` holds the bounds, and
+   * is_incremental() is `incremental`. Only with `only` naming that model.
+   */
+  batch?: RenderBatch;
+}
+
+export interface RenderBatch {
+  start: Date;
+  end: Date;
+  /** is_incremental() inside the batch (false when the batch rebuilds the table). */
+  incremental: boolean;
+}
+
+/** Prefix of the CTE a batch-filtered ref is read through. */
+export const BATCH_PREFIX = '__tform_batch__';
+
+/** `model.batch` in templates: dbt's names, bounds as UTC `YYYY-MM-DD HH:MM:SS` text. */
+export function batchContext(b: RenderBatch): Record<string, string> {
+  const text = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
+  const start = text(b.start);
+  return { id: start.replace(/[-: ]/g, '').replace(/0000$/, ''), event_time_start: start, event_time_end: text(b.end) };
 }
 
 /** is_incremental() for a node, from what introspection found (see incrementalApplies). */
@@ -40,6 +63,8 @@ export function isIncrementalRun(n: ExecNode, intro: Introspection | undefined, 
 interface Body {
   sql: string;
   ephemerals: string[];
+  /** Batch-filtered refs: CTE name → its query. */
+  filtered: Map<string, string>;
 }
 
 /**
@@ -62,20 +87,28 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
     const hit = bodies.get(n.uniqueId);
     if (hit) return hit;
     const ephemerals: string[] = [];
+    const filtered = new Map<string, string>();
+    const batch = o.batch;
     const scope: RenderScope = newScope({
       mode: 'compile',
       file: n.path,
       raw: n.rawCode,
       resolvedConfig: n.config,
-      isIncremental: isIncrementalRun(n, o.introspection, o.fullRefresh),
-      context: { ...context, this: ownRelation(n), model: { name: n.name, path: n.path, unique_id: n.uniqueId, config: n.config } },
+      isIncremental: batch ? batch.incremental : isIncrementalRun(n, o.introspection, o.fullRefresh),
+      context: { ...context, this: ownRelation(n), model: { name: n.name, path: n.path, unique_id: n.uniqueId, config: n.config, ...(batch ? { batch: batchContext(batch) } : {}) } },
       resolveRef: (name) => {
         const t = byName.get(name)!;
         if (t.resourceType === 'model' && t.materialized === 'ephemeral') {
           if (!ephemerals.includes(t.uniqueId)) ephemerals.push(t.uniqueId);
           return new Relation({ schema: '', identifier: cteName(t.name) }, null, cteName(t.name));
         }
-        return relationOf(t);
+        const rel = relationOf(t);
+        const et = t.config.event_time;
+        if (!batch || typeof et !== 'string' || !et) return rel;
+        const cte = BATCH_PREFIX + t.name;
+        const q = o.dialect.quoteIdent(et);
+        filtered.set(cte, `select * from ${rel} where ${q} >= ${o.dialect.timestampLiteral(batch.start)} and ${q} < ${o.dialect.timestampLiteral(batch.end)}`);
+        return new Relation(rel, null, cte, String(rel));
       },
       resolveSource: (s, t) => {
         const src = manifest.sources[`source.${manifest.metadata.projectName}.${s}.${t}`]!;
@@ -83,7 +116,7 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
       },
     });
     const sql = engine.render(n.rawCode, n.path, scope);
-    const b = { sql, ephemerals };
+    const b = { sql, ephemerals, filtered };
     bodies.set(n.uniqueId, b);
     return b;
   };
@@ -107,12 +140,20 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
     if (n.resourceType !== 'model') continue;
     if (o.only && !o.only.has(n.uniqueId)) continue;
     const b = body(n);
-    const ctes = cteOrder(n).map((id) => {
-      const e = manifest.nodes[id] as ModelNode;
-      return { name: cteName(e.name), sql: body(e).sql };
-    });
+    const order = cteOrder(n);
+    // Batch-filtered refs first: the ephemeral models inlined after them may read them too.
+    const filtered = new Map(b.filtered);
+    for (const id of order) for (const [k, v] of body(manifest.nodes[id] as ModelNode).filtered) filtered.set(k, v);
+    const ctes = [
+      ...[...filtered].map(([name, sql]) => ({ name, sql })),
+      ...order.map((id) => {
+        const e = manifest.nodes[id] as ModelNode;
+        return { name: cteName(e.name), sql: body(e).sql };
+      }),
+    ];
     n.compiledCode = injectCtes(b.sql, ctes);
   }
+  if (o.batch) return;
 
   manifest.hooks = [];
   const cfg = session.project.config;

@@ -14,6 +14,7 @@ import { parseModel, type ParsedModel } from './parse.js';
 import { callLine, newScope } from './scope.js';
 import { materializationNames } from '../materialize/index.js';
 import { normalizeNodeConfig } from './validateConfig.js';
+import { batchedKind } from '../materialize/batchConfig.js';
 import { annotateMacros } from '../select/macros.js';
 import { declaredTests, genericTestDefs, isSingularTestFile, projectTestConfig, singularTest, translateTestBlocks, type DeclareContext } from '../test/index.js';
 import type { TestNode } from '../test/types.js';
@@ -245,6 +246,19 @@ export function buildManifest(o: ManifestOptions): CompileSession {
         });
       }
       parents.add(id);
+    }
+    if (batchedKind(n) === 'lifetime') {
+      const of = String(n.config.panel_of);
+      const t = byName.get(of);
+      if (!t || batchedKind(t) !== 'panel') {
+        const near = closest(of, [...byName.values()].filter((x) => batchedKind(x) === 'panel').map((x) => x.name));
+        throw new TformError('CONFIG_INVALID', t ? `${n.name}: panel_of '${of}' is not a panel (materialized: panel without panel_of)` : `${n.name}: panel_of '${of}' does not match any model`, {
+          file: n.path,
+          line: callLine(n.rawCode, 'config', []),
+          hint: near ? `did you mean panel_of: ${near}?` : 'panel_of names the daily (or hourly) panel model this lifetime panel folds',
+        });
+      }
+      parents.add(t.uniqueId);
     }
     n.dependsOn.nodes = [...parents].sort();
   }

@@ -3,6 +3,7 @@ import { TformError, type ErrorLocation } from '../errors/index.js';
 import { isPlainObject } from '../project/yaml.js';
 import { cronOf } from '../schedule.js';
 import { retentionMs } from '../retention.js';
+import { checkBatchedConfig } from '../materialize/batchConfig.js';
 
 /**
  * Check and normalise the config keys whose shape tform relies on. A wrong shape is a user
@@ -41,5 +42,6 @@ export function normalizeNodeConfig(config: Record<string, unknown>, name: strin
       fail('retention', "'retention' needs 'event_time': the column whose age decides which rows go", "e.g. config(retention='30 days', event_time='event_ts')");
     }
   }
+  checkBatchedConfig(out, name, where);
   return out;
 }

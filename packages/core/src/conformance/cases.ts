@@ -41,6 +41,10 @@ async function testResults(p: CaseProject, command: 'test' | 'build' = 'test'): 
   return { exitCode: r.exitCode, byName };
 }
 
+/** Events of the microbatch case: user 1 on Jan 1 and 3, user 2 on Jan 2; `more` adds rows. */
+const MB_EVENTS = (more: string) =>
+  `select * from (values (1, 1, timestamp '2024-01-01 10:00:00', 2.0), (2, 1, timestamp '2024-01-01 11:00:00', 3.0), (3, 2, timestamp '2024-01-02 09:00:00', 1.0), (4, 1, timestamp '2024-01-03 08:00:00', 4.0)${more}) as t(id, user_id, ts, amount)`;
+
 const DATA_TEST_YAML = `version: 2
 models:
   - name: orders
@@ -446,6 +450,70 @@ models:
       p.write({ 'models/replaced.sql': "{{ config(materialized='incremental', unique_key=['id'], incremental_strategy='delete+insert', on_schema_change='append_new_columns') }}\nselect id, v, batch, score from {{ ref('src') }}" });
       assert.equal((await p.run('build')).exitCode, 0, p.logger.text);
       assert.deepEqual(await rows('replaced', 'id, score'), [[1, 10], [2, 20], [3, 30]]);
+    },
+  },
+  {
+    name: 'microbatch models and panels',
+    files: {
+      'models/events.sql': "{{ config(materialized='table', event_time='ts') }}\n" + MB_EVENTS(''),
+      'models/mb.sql': "{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='ts', batch_size='day', begin='2024-01-01', lookback=1) }}\nselect id, user_id, ts, amount from {{ ref('events') }}",
+      'models/daily.sql': "{{ config(materialized='panel', entity='user_id', event_time='day', batch_size='day', begin='2024-01-01') }}\nselect user_id, cast(ts as date) as day, count(*) as n, sum(amount) as amount from {{ ref('mb') }} group by user_id, cast(ts as date)",
+      'models/lifetime.sql': "{{ config(materialized='panel', panel_of='daily') }}\n",
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: lifetime\n    config:\n      folds:\n        n: sum\n        amount: sum\n        first_day: {min: day}\n        last_day: {max: day}\n        days: {count: day}\n        last_amount: {last: amount}\n    columns:\n      - name: user_id\n        data_tests: [unique, not_null]\n',
+    },
+    async check(p, schema) {
+      const rel = (n: string) => q(p, schema, n);
+      const rows = async (sql: string) => (await p.query(sql)).map((r) => Object.values(r).map((x) => (x instanceof Date ? x.toISOString().slice(0, 10) : typeof x === 'bigint' || typeof x === 'number' || (typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x)) ? num(x) : x)));
+      const lifetime = async () => rows(`select user_id, n, amount, cast(first_day as varchar(10)), cast(last_day as varchar(10)), days, last_amount from ${await rel('lifetime')} order by user_id`);
+      // What the lifetime panel must equal: a full recompute from the daily panel.
+      const recompute = async () =>
+        rows(`select user_id, sum(n), sum(amount), cast(min(day) as varchar(10)), cast(max(day) as varchar(10)), count(day),
+  (select d2.amount from ${await rel('daily')} d2 where d2.user_id = d.user_id and d2.amount is not null order by d2.day desc limit 1)
+from ${await rel('daily')} d group by user_id order by user_id`);
+      const ok = async (now: string, o: { backfill?: { start: string; end: string }; fullRefresh?: boolean } = {}) => {
+        const r = await p.run('build', { now, ...o });
+        assert.equal(r.exitCode, 0, p.logger.text);
+        return r;
+      };
+      await ok('2024-01-03T12:00:00Z');
+      assert.deepEqual(await rows(`select user_id, cast(day as varchar(10)), n, amount from ${await rel('daily')} order by day, user_id`), [
+        [1, '2024-01-01', 2, 5],
+        [2, '2024-01-02', 1, 1],
+        [1, '2024-01-03', 1, 4],
+      ]);
+      assert.deepEqual(await lifetime(), [
+        [1, 3, 9, '2024-01-01', '2024-01-03', 2, 4],
+        [2, 1, 1, '2024-01-02', '2024-01-02', 1, 1],
+      ]);
+      // A day later: a late event for 2024-01-03 (inside lookback) and the new day's events.
+      p.write({ 'models/events.sql': "{{ config(materialized='table', event_time='ts') }}\n" + MB_EVENTS(", (5, 2, timestamp '2024-01-03 23:00:00', 2.5), (6, 3, timestamp '2024-01-04 01:00:00', null)") });
+      await ok('2024-01-04T06:00:00Z');
+      assert.deepEqual(await lifetime(), await recompute());
+      assert.equal((await lifetime()).length, 3);
+      // Rerunning the same interval replaces it: nothing changes, nothing is duplicated.
+      const before = await rows(`select user_id, day, n, amount from ${await rel('daily')} order by day, user_id`);
+      await ok('2024-01-04T06:00:00Z', { backfill: { start: '2024-01-03', end: '2024-01-03' } });
+      assert.deepEqual(await rows(`select user_id, day, n, amount from ${await rel('daily')} order by day, user_id`), before);
+      // A late event outside lookback is picked up by a backfill of its day.
+      p.write({ 'models/events.sql': "{{ config(materialized='table', event_time='ts') }}\n" + MB_EVENTS(", (5, 2, timestamp '2024-01-03 23:00:00', 2.5), (6, 3, timestamp '2024-01-04 01:00:00', null), (7, 3, timestamp '2024-01-01 08:00:00', 7.0)") });
+      await ok('2024-01-04T07:00:00Z');
+      assert.equal((await lifetime()).find((r) => r[0] === 3)?.[1], 1);
+      await ok('2024-01-04T07:00:00Z', { backfill: { start: '2024-01-01', end: '2024-01-01' } });
+      assert.deepEqual(await lifetime(), await recompute());
+      assert.deepEqual((await lifetime()).find((r) => r[0] === 3), [3, 2, 7, '2024-01-01', '2024-01-04', 2, 7]);
+      // A NULL entity is refused: the run fails and the tables stay as they were.
+      const kept = await lifetime();
+      p.write({ 'models/events.sql': "{{ config(materialized='table', event_time='ts') }}\n" + MB_EVENTS(", (5, 2, timestamp '2024-01-03 23:00:00', 2.5), (6, 3, timestamp '2024-01-04 01:00:00', null), (7, 3, timestamp '2024-01-01 08:00:00', 7.0), (8, null, timestamp '2024-01-04 09:00:00', 1.0)") });
+      const bad = await p.run('build', { now: '2024-01-04T10:00:00Z' });
+      assert.equal(bad.exitCode, 1);
+      assert.match(p.logger.text, /NULL entity/);
+      assert.deepEqual(await lifetime(), kept);
+      // A full refresh gives the same tables as the incremental runs.
+      p.write({ 'models/events.sql': "{{ config(materialized='table', event_time='ts') }}\n" + MB_EVENTS(", (5, 2, timestamp '2024-01-03 23:00:00', 2.5), (6, 3, timestamp '2024-01-04 01:00:00', null), (7, 3, timestamp '2024-01-01 08:00:00', 7.0)") });
+      await ok('2024-01-04T10:00:00Z');
+      const incremental = await lifetime();
+      await ok('2024-01-04T10:00:00Z', { fullRefresh: true });
+      assert.deepEqual(await lifetime(), incremental);
     },
   },
 ];

@@ -6,6 +6,7 @@ import type { Adapter, AdapterFactory, Row } from '../adapter/types.js';
 import { MemoryLogger } from '../log/logger.js';
 import { executeBuild, executeTest, type BuildCommand, type ExecuteResult } from '../workflow/commands.js';
 import { openProject, type OpenProject } from '../workflow/open.js';
+import type { BackfillFlags } from '../plan/batches.js';
 
 /** The test functions of whatever runner hosts the suite (vitest, jest, node:test). */
 export interface TestApi {
@@ -69,11 +70,11 @@ export class CaseProject {
   }
 
   /** Run a command end to end; the adapter is closed afterwards. */
-  async run(command: BuildCommand = 'build', opts: { select?: string[]; vars?: Record<string, unknown>; threads?: number } = {}): Promise<ExecuteResult> {
-    const p = await this.open({ vars: opts.vars });
+  async run(command: BuildCommand = 'build', opts: { select?: string[]; vars?: Record<string, unknown>; threads?: number; now?: string; backfill?: BackfillFlags; fullRefresh?: boolean } = {}): Promise<ExecuteResult> {
+    const p = await this.open({ vars: opts.vars, now: opts.now });
     try {
       if (opts.threads) p.threads = opts.threads;
-      return await executeBuild(p, { command, select: opts.select });
+      return await executeBuild(p, { command, select: opts.select, backfill: opts.backfill, fullRefresh: opts.fullRefresh });
     } finally {
       await p.adapter?.close();
     }

@@ -4,7 +4,8 @@ import type { ExecNode } from '../compile/manifest.js';
 /**
  * The config of an incremental model (dbt's keys and values), checked and normalised.
  *
- * - `incremental_strategy`: `append`, `merge` or `delete+insert`. Default: `delete+insert` when a
+ * - `incremental_strategy`: `append`, `merge`, `delete+insert`, or `microbatch` (interval by
+ *   interval: see batchConfig.ts and microbatch.ts). Default: `delete+insert` when a
  *   `unique_key` is set, `append` otherwise — what dbt-postgres and dbt-duckdb do (their
  *   `get_incremental_default_sql`), so a project moved from dbt keeps its behaviour (notably,
  *   delete+insert accepts several new rows per key, where merge refuses them).
@@ -12,7 +13,7 @@ import type { ExecNode } from '../compile/manifest.js';
  *   string with a comma is refused, since it would be one quoted name.
  * - `on_schema_change`: `ignore` (default), `fail`, `append_new_columns`, `sync_all_columns`.
  */
-export const INCREMENTAL_STRATEGIES = ['append', 'merge', 'delete+insert'] as const;
+export const INCREMENTAL_STRATEGIES = ['append', 'merge', 'delete+insert', 'microbatch'] as const;
 export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
 
 export const ON_SCHEMA_CHANGE = ['ignore', 'fail', 'append_new_columns', 'sync_all_columns'] as const;
@@ -49,7 +50,7 @@ export function incrementalConfig(node: ExecNode): IncrementalConfig {
     if (!(INCREMENTAL_STRATEGIES as readonly string[]).includes(s)) fail(`unknown incremental_strategy '${String(rawStrategy)}'`, `use one of: ${INCREMENTAL_STRATEGIES.join(', ')}`);
     strategy = s as IncrementalStrategy;
   }
-  if (strategy !== 'append' && uniqueKey.length === 0) fail(`incremental_strategy '${strategy}' needs a unique_key`, "set unique_key (a column or a list), or use incremental_strategy: 'append'");
+  if (strategy !== 'append' && strategy !== 'microbatch' && uniqueKey.length === 0) fail(`incremental_strategy '${strategy}' needs a unique_key`, "set unique_key (a column or a list), or use incremental_strategy: 'append'");
 
   const rawOsc = c.on_schema_change;
   let onSchemaChange: OnSchemaChange = 'ignore';

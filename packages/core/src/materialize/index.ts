@@ -10,6 +10,9 @@ export { SEED_BATCH_ROWS } from './relationBuild.js';
 export { incrementalPublish, isIncrementalBuild, materializeIncremental } from './incremental.js';
 export * from './incrementalConfig.js';
 export { diffColumns, planSchemaChange, type SchemaDiff, type SchemaChangePlan } from './schemaChange.js';
+export * from './batchConfig.js';
+export * from './microbatch.js';
+export * from './lifetime.js';
 
 const MATERIALIZERS: Record<string, Materializer> = {
   view: materializeView,
@@ -17,6 +20,8 @@ const MATERIALIZERS: Record<string, Materializer> = {
   seed: materializeSeed,
   ephemeral: materializeEphemeral,
   incremental: materializeIncremental,
+  // Built batch by batch (workflow/batches.ts); as one statement list, it is a table.
+  panel: materializeTable,
 };
 
 export function materializationNames(): string[] {

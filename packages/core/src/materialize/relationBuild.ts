@@ -1,5 +1,6 @@
 import { tmpRelation, type IndexSpec } from '../adapter/dialect.js';
 import { retentionCutoff } from '../retention.js';
+import { batchedKind } from './batchConfig.js';
 import type { RelationKind } from '../adapter/types.js';
 import type { ExecNode } from '../compile/manifest.js';
 import { embedding, hooks, type MaterializeContext, type NodeStatements, type Statement } from './types.js';
@@ -31,8 +32,11 @@ function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp:
 export function afterPublish(kind: RelationKind, ctx: MaterializeContext, node: ExecNode): Statement[] {
   const { dialect, relation } = ctx;
   const retention = kind === 'table' && node.config.retention && ctx.now ? retentionDelete(node, ctx) : [];
+  const kindOf = batchedKind(node);
+  const eventTime = kindOf === 'microbatch' || kindOf === 'panel' ? dialect.eventTimeIndex(relation, String(node.config.event_time)) : [];
   return [
     ...retention,
+    ...eventTime.map((sql) => ({ sql, label: 'index on event_time' })),
     ...(kind === 'table' ? dialect.indexStatements(relation, (node.config.indexes as IndexSpec[] | undefined) ?? []) : []).map((sql) => ({ sql, label: 'index' })),
     ...dialect.grantStatements(relation, kind, (node.config.grants as Record<string, string[]> | undefined) ?? {}).map((sql) => ({ sql, label: 'grant' })),
     ...hooks(ctx.postHooks, 'post-hook'),

@@ -4,7 +4,8 @@ import type { Dialect } from '../adapter/dialect.js';
 import type { ExecNode, Manifest } from '../compile/manifest.js';
 import { existingRelation, relationKey, renderNodeHooks, type Introspection } from '../compile/render.js';
 import type { CompileSession } from '../compile/resolve.js';
-import { materialize, type MaterializeContext, type NodeStatements, type Statement } from '../materialize/index.js';
+import { hooks as hookStatements, materialize, type MaterializeContext, type NodeStatements, type Statement } from '../materialize/index.js';
+import { batchedKind } from '../materialize/batchConfig.js';
 import { isIncrementalBuild } from '../materialize/incremental.js';
 import { schemasOf } from './introspect.js';
 import { readSeedCsv } from '../materialize/seedCsv.js';
@@ -30,6 +31,8 @@ export interface PlanStep extends NodeStatements {
    * real statements once the new rows' columns are known, and audits inside that transaction.
    */
   incremental: boolean;
+  /** An interval-wise model (microbatch, panel): the runner asks for its batches when it starts. */
+  batched?: boolean;
 }
 
 /** Everything a run will execute, as plain data: `--dry-run` prints it. */
@@ -102,7 +105,9 @@ export function buildPlan(o: PlanOptions): Plan {
     const n = manifest.nodes[id]!;
     const ctx = materializeContext(o, n);
     const relation = ctx.relation;
-    const st = materialize(n, ctx);
+    const batched = batchedKind(n) !== undefined;
+    // An interval-wise model's statements depend on the state when it starts (batchesFor).
+    const st: NodeStatements = batched ? { kind: 'table', pre: hookStatements(ctx.preHooks, 'pre-hook'), build: [], publish: [], cleanup: [] } : materialize(n, ctx);
     return {
       ...st,
       uniqueId: id,
@@ -116,7 +121,8 @@ export function buildPlan(o: PlanOptions): Plan {
       dependsOn: planDeps(manifest, id, inPlan),
       phase: o.seedsFirst && n.resourceType !== 'seed' ? 1 : 0,
       tests: (o.tests ?? []).filter((t) => t.attachedNode === id),
-      incremental: isIncrementalBuild(n, ctx),
+      incremental: !batched && isIncrementalBuild(n, ctx),
+      ...(batched ? { batched } : {}),
     };
   });
   const hooks = (kind: 'on-run-start' | 'on-run-end') => manifest.hooks.filter((h) => h.kind === kind).map((h) => ({ sql: h.sql, label: kind }));

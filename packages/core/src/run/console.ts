@@ -38,6 +38,14 @@ export class RunConsole {
     }
   }
 
+  /** One batch (interval) of an interval-wise model: `Batch 2 of 7 OK 2024-01-02 of daily_user_panel`. */
+  batch(s: PlanStep, i: number, n: number, label: string, status: 'OK' | 'ERROR', seconds: number, rows?: number): void {
+    const c = this.log.c;
+    const word = status === 'OK' ? c.green('OK') : c.red('ERROR');
+    const tag = status === 'OK' ? c.green(rows === undefined ? 'OK' : `${rows} rows`) : c.red('ERROR');
+    this.log.info(dotted(`    batch ${i} of ${n} ${word} ${label} of ${s.name}`, `${tag} in ${seconds.toFixed(2)}s`), 'batch_finished', { unique_id: s.uniqueId, batch: label, index: i, total: n, status, rows_affected: rows ?? null, execution_time: seconds });
+  }
+
   /** A data test's result line: PASS, WARN n, FAIL n or ERROR. */
   test(index: number, r: NodeResult): void {
     const c = this.log.c;

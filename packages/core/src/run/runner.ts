@@ -26,6 +26,23 @@ export interface RunOptions {
   audit?: (step: PlanStep, ex: Executor, inPlace: boolean) => Promise<TestRun[]>;
   /** The publish statements of an incremental step, decided once its new rows are built. */
   publishFor?: (step: PlanStep) => Promise<Statement[]>;
+  /** The batches of an interval-wise step (microbatch, panel), decided when the step starts. */
+  batchesFor?: (step: PlanStep) => Promise<Batch[]>;
+}
+
+/**
+ * One interval (or a rebuild over all of them) of an interval-wise model. The runner runs
+ * `build`, audits, and runs `publish` in one transaction: the rows, the interval record and — when
+ * `inPlace` — the model's tests against the target as it will be published, commit together.
+ */
+export interface Batch {
+  label: string;
+  build: Statement[];
+  /** Runs on the publishing transaction; returns the rows the batch wrote. */
+  publish(tx: Executor): Promise<number | undefined>;
+  cleanup: Statement[];
+  /** Audit inside the publish transaction against the target; else against tmp before it. */
+  inPlace: boolean;
 }
 
 /** A test run as a result line. */
@@ -210,39 +227,69 @@ async function runStep(s: PlanStep, nextIndex: () => number, cons: RunConsole, o
   const started = new Date();
   let rows: number | undefined;
   let result: NodeResult;
-  const tests: NodeResult[] = [];
+  let message: string | undefined;
+  // The latest audit's results: a batched step audits every batch and reports the last one.
+  let lastRuns: TestRun[] | undefined;
+  let cleanup = s.cleanup;
+  const audit = async (ex: Executor, inPlace: boolean) => {
+    if (!o.audit || !s.tests.length) return;
+    const runs = await o.audit(s, ex, inPlace);
+    lastRuns = runs;
+    const blocking = runs.filter(blocksPublish);
+    if (blocking.length) throw new AuditFailure(`not published: ${blocking.length} test${blocking.length === 1 ? '' : 's'} failed (${blocking.map((r) => r.test.name).join(', ')}); the previous version stays in place`);
+  };
   try {
     await runStatements(adapter, s.pre);
-    rows = await runStatements(adapter, s.build);
-    const audit = async (ex: Executor, inPlace: boolean) => {
-      if (!o.audit || !s.tests.length) return;
-      const runs = await o.audit(s, ex, inPlace);
-      for (const r of runs) {
-        const tr = testResult(r);
-        tests.push(tr);
-        cons.test(nextIndex(), tr);
+    if (s.batched && o.batchesFor) {
+      const batches = await o.batchesFor(s);
+      if (batches.length === 0) {
+        message = 'OK (up to date)';
+        await audit(adapter, true);
       }
-      const blocking = runs.filter(blocksPublish);
-      if (blocking.length) throw new AuditFailure(`not published: ${blocking.length} test${blocking.length === 1 ? '' : 's'} failed (${blocking.map((r) => r.test.name).join(', ')}); the previous version stays in place`);
-    };
-    if (s.incremental && o.publishFor) {
-      // New rows, the tests that must see them with history, and the commit: all or nothing.
-      const publish = await o.publishFor(s);
-      await adapter.transaction(async (tx) => {
-        rows = await runStatements(tx, publish);
-        await audit(tx, true);
-      });
+      let done = 0;
+      for (const b of batches) {
+        const t0 = Date.now();
+        cleanup = b.cleanup;
+        try {
+          await runStatements(adapter, b.build);
+          if (!b.inPlace) await audit(adapter, false);
+          let n: number | undefined;
+          await adapter.transaction(async (tx) => {
+            n = await b.publish(tx);
+            if (b.inPlace) await audit(tx, true);
+          });
+          if (n !== undefined) rows = (rows ?? 0) + n;
+          cons.batch(s, ++done, batches.length, b.label, 'OK', (Date.now() - t0) / 1000, n);
+        } catch (e) {
+          cons.batch(s, done + 1, batches.length, b.label, 'ERROR', (Date.now() - t0) / 1000);
+          const why = e instanceof Error ? e.message : String(e);
+          const note = `batch ${b.label} failed${done ? ` (${done} earlier batch${done === 1 ? '' : 'es'} committed)` : ''}${batches.length - done > 1 ? `; ${batches.length - done - 1} later batch${batches.length - done - 1 === 1 ? '' : 'es'} not run` : ''}`;
+          if (e instanceof AuditFailure) throw new AuditFailure(`${note}: ${why}`);
+          if (e instanceof StepFailure) throw new StepFailure(e.original instanceof Error ? Object.assign(e.original, { message: `${note}: ${e.original.message}` }) : e.original, e.statement);
+          throw e instanceof Error ? Object.assign(e, { message: `${note}: ${why}` }) : new Error(`${note}: ${why}`);
+        }
+      }
     } else {
-      await audit(adapter, false);
-      if (s.publish.length) {
-        if (adapter.capabilities.transactionalDdl) await adapter.transaction((tx) => runStatements(tx, s.publish));
-        else await runStatements(adapter, s.publish);
+      rows = await runStatements(adapter, s.build);
+      if (s.incremental && o.publishFor) {
+        // New rows, the tests that must see them with history, and the commit: all or nothing.
+        const publish = await o.publishFor(s);
+        await adapter.transaction(async (tx) => {
+          rows = await runStatements(tx, publish);
+          await audit(tx, true);
+        });
+      } else {
+        await audit(adapter, false);
+        if (s.publish.length) {
+          if (adapter.capabilities.transactionalDdl) await adapter.transaction((tx) => runStatements(tx, s.publish));
+          else await runStatements(adapter, s.publish);
+        }
       }
     }
-    result = base(s, started, 'success', s.resourceType === 'seed' && rows !== undefined ? `INSERT ${rows}` : 'OK');
+    result = base(s, started, 'success', message ?? (s.resourceType === 'seed' && rows !== undefined ? `INSERT ${rows}` : 'OK'));
     if (rows !== undefined) result.rowsAffected = rows;
   } catch (e) {
-    for (const c of s.cleanup) {
+    for (const c of cleanup) {
       try {
         await adapter.execute(c.sql);
       } catch {
@@ -252,8 +299,17 @@ async function runStep(s: PlanStep, nextIndex: () => number, cons: RunConsole, o
     const error = e instanceof AuditFailure ? { message: e.message, file: s.path } : errorOf(s, e, o);
     result = base(s, started, 'error', error!.message);
     result.error = error;
-    // Tests that never ran because the build failed first are reported as skipped.
-    if (o.audit && tests.length === 0) {
+  }
+  const tests: NodeResult[] = [];
+  if (o.audit && s.tests.length) {
+    if (lastRuns) {
+      for (const r of lastRuns) {
+        const tr = testResult(r);
+        tests.push(tr);
+        cons.test(nextIndex(), tr);
+      }
+    } else {
+      // Tests that never ran because the build failed first are reported as skipped.
       for (const t of s.tests) {
         cons.testSkipped(nextIndex(), t.name);
         tests.push({ uniqueId: t.uniqueId, name: t.name, resourceType: 'test', status: 'skipped', message: 'SKIP: the model did not build', executionTime: 0, failures: null, path: t.path, attachedNode: t.attachedNode });

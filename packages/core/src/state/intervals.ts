@@ -109,6 +109,33 @@ function localKey(t: number, tz: string): number {
   return dayKey(p.y, p.m, p.d);
 }
 
+/**
+ * The instant `YYYY-MM-DD` or `YYYY-MM-DD[T ]HH:MM[:SS]` denotes: a wall-clock time in `tz`
+ * (the first instant of that local date for a bare date), or UTC without `tz`. A string with an
+ * explicit offset or `Z` is that instant. Undefined when the text is not such a date.
+ */
+export function parseLocalTime(text: string, tz?: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const [y, mo, d, h = '0', mi = '0', se = '0'] = m.slice(1, 7).map((v) => v ?? undefined) as string[];
+  const nums = [y, mo, d, h, mi, se].map(Number) as [number, number, number, number, number, number];
+  const wall = Date.UTC(nums[0], nums[1] - 1, nums[2], nums[3], nums[4], nums[5]);
+  const check = new Date(wall);
+  if (check.getUTCMonth() !== nums[1] - 1 || check.getUTCDate() !== nums[2] || nums[3] > 23 || nums[4] > 59 || nums[5] > 59) return undefined;
+  if (m[7]) {
+    const z = m[7].toUpperCase();
+    if (z === 'Z') return check;
+    const off = /([+-])(\d{2}):?(\d{2})/.exec(z)!;
+    return new Date(wall - (off[1] === '-' ? -1 : 1) * (Number(off[2]) * 60 + Number(off[3])) * 60_000);
+  }
+  if (!tz) return check;
+  const dayStart = localDayStart(nums[0], nums[1], nums[2], tz);
+  if (m[4] === undefined) return new Date(dayStart);
+  // A local time of day: its offset is the one in force at that wall time (DST gaps move forward).
+  const guess = wall - offsetAt(wall, tz);
+  return new Date(wall - offsetAt(guess, tz));
+}
+
 // --- grains --------------------------------------------------------------------------------------
 
 function checkDate(d: Date, what: string): number {

@@ -11,6 +11,9 @@ import { layoutLockStatement, stateTables, stateTypes, tableExistsQuery, type St
  * - `intervals`: one row per processed interval of an incremental/microbatch model, primary key
  *   (model_id, interval_start); timestamps are `timestamp` holding UTC wall-clock time.
  * - `runs`: one row per (run_id, model_id) with its outcome.
+ * - since version 2, `intervals.checksum`: a fingerprint of the interval's rows (row count and an
+ *   order-independent hash), so that a rerun that changed nothing is recognised as such; and
+ *   `files`: one row per raw file loaded into a source's table (path, size, content hash).
  *
  * Migrations are an ordered list; migration N takes the layout from version N-1 to N (version 1
  * creates everything). ensureState() applies the missing ones, each in its own transaction
@@ -66,9 +69,29 @@ export function createLayoutStatements({ dialect, tables }: MigrationContext): s
   ];
 }
 
+/** Version 2: interval checksums, and the raw files loaded into sources. */
+export function checksumsAndFilesStatements({ dialect, tables }: MigrationContext): string[] {
+  const t = stateTypes(dialect);
+  const q = (n: string) => dialect.quoteIdent(n);
+  return [
+    `alter table ${dialect.relation(tables.intervals)} add column ${q('checksum')} ${t.text}`,
+    `create table if not exists ${dialect.relation(tables.files)} (
+  ${q('source_id')} ${t.text} not null,
+  ${q('path')} ${t.text} not null,
+  ${q('size_bytes')} ${t.bigint} not null,
+  ${q('content_hash')} ${t.text} not null,
+  ${q('rows_loaded')} ${t.bigint},
+  ${q('run_id')} ${t.text} not null,
+  ${q('loaded_at')} ${t.timestamp} not null,
+  primary key (${q('source_id')}, ${q('path')})
+)`,
+  ];
+}
+
 /** The migrations this tform knows, in order. */
 export const STATE_MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'create the state schema (meta, intervals, runs)', statements: createLayoutStatements },
+  { version: 2, description: 'interval checksums; raw files loaded into sources', statements: checksumsAndFilesStatements },
 ];
 
 /** The newest layout version this tform knows. */

@@ -17,6 +17,7 @@ export interface StateTables {
   meta: RelationRef;
   intervals: RelationRef;
   runs: RelationRef;
+  files: RelationRef;
 }
 
 export function stateTables(schema: string = DEFAULT_STATE_SCHEMA): StateTables {
@@ -26,6 +27,7 @@ export function stateTables(schema: string = DEFAULT_STATE_SCHEMA): StateTables 
     meta: { schema, identifier: 'meta' },
     intervals: { schema, identifier: 'intervals' },
     runs: { schema, identifier: 'runs' },
+    files: { schema, identifier: 'files' },
   };
 }
 

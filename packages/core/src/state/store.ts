@@ -9,12 +9,15 @@ export interface ProcessedInterval extends Interval {
   runId: string;
   rowsAffected: number | null;
   processedAt: Date;
+  /** Fingerprint of the interval's rows when recorded (see rowsChecksumQuery), or null. */
+  checksum: string | null;
 }
 
 /** An interval to record; status defaults to 'complete', rowsAffected to record()'s `rows`. */
 export interface IntervalToRecord extends Interval {
   status?: IntervalStatus;
   rowsAffected?: number | bigint;
+  checksum?: string;
 }
 
 export type RunStatus = 'running' | 'success' | 'error' | 'skipped';
@@ -72,7 +75,7 @@ export class StateStore {
     const q = (n: string) => this.q(n);
     const rows = await this.executor.query(
       `select ${q('interval_start')} as s, ${q('interval_end')} as e, ${q('status')} as status, ${q('run_id')} as run_id,
-  ${q('rows_affected')} as rows_affected, ${q('processed_at')} as processed_at
+  ${q('rows_affected')} as rows_affected, ${q('processed_at')} as processed_at, ${q('checksum')} as checksum
 from ${this.dialect.relation(this.tables.intervals)}
 where ${q('model_id')} = ${this.lit(modelId)}
 order by ${q('interval_start')}`,
@@ -84,6 +87,7 @@ order by ${q('interval_start')}`,
       runId: String(r.run_id),
       rowsAffected: toNumber(r.rows_affected),
       processedAt: toDate(r.processed_at),
+      checksum: r.checksum === null || r.checksum === undefined ? null : String(r.checksum),
     }));
   }
 
@@ -114,10 +118,11 @@ order by ${q('interval_start')}`,
         this.lit(runId),
         n === undefined ? 'null' : integerLiteral(n, 'rows affected'),
         processedAt,
+        textOrNull(this.dialect, i.checksum),
       ].join(', ')})`;
     });
     const q = (n: string) => this.q(n);
-    const cols = ['model_id', 'interval_start', 'interval_end', 'status', 'run_id', 'rows_affected', 'processed_at'];
+    const cols = ['model_id', 'interval_start', 'interval_end', 'status', 'run_id', 'rows_affected', 'processed_at', 'checksum'];
     const updated = cols.filter((c) => c !== 'model_id' && c !== 'interval_start');
     await tx.execute(
       `insert into ${this.dialect.relation(this.tables.intervals)} (${cols.map(q).join(', ')})
@@ -125,6 +130,11 @@ values
 ${values.join(',\n')}
 on conflict (${q('model_id')}, ${q('interval_start')}) do update set ${updated.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`,
     );
+  }
+
+  /** Delete, on `tx`, every recorded interval of `modelId` (a rebuild records them anew). */
+  async forget(tx: Executor, modelId: string): Promise<void> {
+    await tx.execute(`delete from ${this.dialect.relation(this.tables.intervals)} where ${this.q('model_id')} = ${this.lit(modelId)}`);
   }
 
   /**

@@ -20,6 +20,8 @@ import type { TestNode } from '../test/types.js';
 import type { ColumnInfo, RelationRef } from '../adapter/types.js';
 import { TformError } from '../errors/index.js';
 import type { SelectionOptions } from './options.js';
+import { batchesFor, checkLifetimeModels, type BatchesContext } from './batches.js';
+import { checkBackfillFlags, type BackfillFlags } from '../plan/batches.js';
 
 export type BuildCommand = 'run' | 'seed' | 'build';
 
@@ -38,6 +40,8 @@ export interface ExecuteOptions extends SelectionOptions {
   fullRefresh?: boolean;
   /** Only models whose `schedule:` is due (by the settable clock) since their last success. */
   due?: boolean;
+  /** --start/--end or --days-back: microbatch models and panels re-process exactly that range. */
+  backfill?: BackfillFlags;
 }
 
 export interface ExecuteResult {
@@ -78,6 +82,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   const adapter = p.adapter!;
   const manifest = p.session.manifest;
   const resourceTypes: ('model' | 'seed')[] = o.command === 'seed' ? ['seed'] : o.command === 'run' ? ['model'] : ['model', 'seed'];
+  if (o.backfill) checkBackfillFlags(o.backfill, o.fullRefresh);
   if (o.defer && !o.state) throw new TformError('FLAG_INVALID', '--defer needs --state <dir> with the manifest.json of the run to defer to', { hint: 'e.g. --defer --state prod-artifacts/' });
   // build also runs the tests of what it builds (and any other selected test).
   const withTests = o.command === 'build';
@@ -118,6 +123,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
       logger.info(`Deferring ${deferred.size} unselected node${deferred.size === 1 ? '' : 's'} to the state's relations: ${[...deferred.keys()].map((id) => manifest.nodes[id]!.name).join(', ')}`, 'defer', { nodes: [...deferred.keys()] });
     }
     renderManifest(p.session, { dialect: p.dialect, introspection: intro, deferred, fullRefresh: o.fullRefresh });
+    checkLifetimeModels(p);
     compileTests(p, deferred);
     // Incremental runs compare the new rows' columns with the existing table's.
     const columns = new Map<string, ColumnInfo[]>();
@@ -131,8 +137,10 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     const planOpts: PlanOptions = { session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)), fullRefresh: o.fullRefresh, columns, now: p.clock.now() };
     warnRetainedReads(p, selected, intro, o.fullRefresh);
     const plan = buildPlan(planOpts);
+    const batchCtx: BatchesContext = { p, plan: planOpts, store, runId: p.invocationId, backfill: o.backfill, deferred, hasState: true };
     if (o.dryRun) {
-      printPlan(p, plan);
+      batchCtx.hasState = (await readLayoutVersion(adapter, p.dialect, store.tables)) > 0;
+      await printPlan(p, plan, batchCtx);
       return { exitCode: 0, plan, selected };
     }
     logger.info('');
@@ -155,6 +163,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
         const ctx = materializeContext(planOpts, n);
         return incrementalPublish(n, ctx, await adapter.columns(tmpRelation(ctx.relation, p.dialect)));
       },
+      batchesFor: (step) => batchesFor(batchCtx, step),
       laterCount: tests.length - plan.steps.reduce((n, s) => n + s.tests.length, 0),
     });
     // Tests of nodes this run did not build (sources, singular tests, unselected parents) run last.
@@ -187,7 +196,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   }
 }
 
-function printPlan(p: OpenProject, plan: Plan): void {
+async function printPlan(p: OpenProject, plan: Plan, batchCtx: BatchesContext): Promise<void> {
   const { logger } = p.opts;
   logger.info(`Dry run: ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}; nothing is written to the warehouse.`, 'dry_run', { steps: plan.steps.length });
   const show = (title: string, list: { sql: string; label: string }[]) => {
@@ -198,6 +207,12 @@ function printPlan(p: OpenProject, plan: Plan): void {
   for (const s of plan.steps) {
     logger.print(`\n-- ${s.resourceType} ${s.name} (${s.materialized}) -> ${s.relationName}`);
     show('pre', s.pre);
+    if (s.batched) {
+      const batches = await batchesFor(batchCtx, s);
+      logger.print(`  -- ${batches.length} batch${batches.length === 1 ? '' : 'es'}${batches.length ? `: ${batches.map((b) => b.label).join(', ')}` : ' (up to date)'}`);
+      if (batches[0]) show(`build of batch ${batches[0].label}`, batches[0].build);
+      continue;
+    }
     show('build', s.build);
     show('publish (one transaction)', s.publish);
   }
@@ -220,6 +235,7 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
     }
   }
   renderManifest(p.session, { dialect: p.dialect, introspection: intro });
+  checkLifetimeModels(p);
   compileTests(p);
   writeCompiled(p.project.root, p.project.config.targetPath, manifest);
   writeManifest(p.project.root, p.project.config.targetPath, manifest);

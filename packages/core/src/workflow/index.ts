@@ -6,3 +6,4 @@ export * from './retry.js';
 export * from './state.js';
 export * from './tests.js';
 export * from './load.js';
+export * from './status.js';

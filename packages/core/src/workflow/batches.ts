@@ -1,0 +1,252 @@
+import { tmpRelation } from '../adapter/dialect.js';
+import type { Executor, RelationRef } from '../adapter/types.js';
+import type { ExecNode, ModelNode } from '../compile/manifest.js';
+import { existingRelation, renderManifest, type Introspection } from '../compile/render.js';
+import { TformError } from '../errors/index.js';
+import { batchConfig, batchedKind, lifetimeConfig, panelEntity, type BatchConfig } from '../materialize/batchConfig.js';
+import { lifetimeFoldSql, lifetimeFullSql, lifetimeRecomputeSql, type LifetimeSql } from '../materialize/lifetime.js';
+import { batchChecks, batchPublish, checksumBucketsQuery, intervalChecksums } from '../materialize/microbatch.js';
+import { afterPublish, materializeTable } from '../materialize/relationBuild.js';
+import { embedding, type MaterializeContext, type Statement } from '../materialize/types.js';
+import { backfillRange, batchWindow, type BackfillFlags } from '../plan/batches.js';
+import { materializeContext, relationOf, type PlanOptions, type PlanStep } from '../plan/plan.js';
+import type { Batch } from '../run/runner.js';
+import { intervalLabel, mergeRanges, rangeLabel, type Interval, type StatusInterval } from '../state/intervals.js';
+import type { ProcessedInterval, StateStore } from '../state/store.js';
+import type { OpenProject } from './open.js';
+
+/**
+ * The batches of interval-wise models (microbatch models, panels, lifetime panels), decided when
+ * the model's step starts — after its parents ran, with the state as it is then.
+ */
+export interface BatchesContext {
+  p: OpenProject;
+  plan: PlanOptions;
+  store: StateStore;
+  runId: string;
+  /** --start/--end or --days-back: re-process exactly that range. */
+  backfill?: BackfillFlags;
+  deferred?: Map<string, RelationRef>;
+  /** Whether the state schema exists (a dry run before the first run has none: nothing processed). */
+  hasState: boolean;
+}
+
+async function exec(tx: Executor, list: Statement[]): Promise<void> {
+  for (const s of list) await tx.execute(s.sql);
+}
+
+/** Whether the step replaces the table (none yet, a view, or a full refresh) rather than writing into it. */
+function rebuilds(n: ExecNode, intro: Introspection, fullRefresh?: boolean): boolean {
+  return fullRefresh === true || n.config.full_refresh === true || existingRelation(intro, relationOf(n))?.kind !== 'table';
+}
+
+/** Render `n` for one batch and return its SQL. */
+function renderBatch(c: BatchesContext, n: ModelNode, range: Interval, incremental: boolean): string {
+  renderManifest(c.p.session, { dialect: c.p.dialect, introspection: c.plan.introspection, deferred: c.deferred, only: new Set([n.uniqueId]), batch: { ...range, incremental } });
+  return n.compiledCode!;
+}
+
+/** Lifetime panels folding `panel` (their state is forgotten when the panel's rows change shape). */
+export function lifetimesOf(p: OpenProject, panel: ExecNode): ExecNode[] {
+  return Object.values(p.session.manifest.nodes).filter((x) => batchedKind(x) === 'lifetime' && x.config.panel_of === panel.name);
+}
+
+function forgetSql(c: BatchesContext, ids: string[], condition?: string): Statement | undefined {
+  if (!ids.length) return undefined;
+  const d = c.p.dialect;
+  return {
+    sql: `delete from ${d.relation(c.store.tables.intervals)}\nwhere ${d.quoteIdent('model_id')} in (${ids.map((i) => d.stringLiteral(i)).join(', ')})${condition ? `\n  and ${condition}` : ''}`,
+    label: 'forget lifetime panel state',
+  };
+}
+
+function describe(intervals: readonly StatusInterval[], cfg: Pick<BatchConfig, 'batchSize' | 'timezone'>): string {
+  if (!intervals.length) return 'no intervals';
+  return rangeLabel({ start: intervals[0]!.start, end: intervals[intervals.length - 1]!.end }, cfg.batchSize, cfg.timezone);
+}
+
+export async function batchesFor(c: BatchesContext, step: PlanStep): Promise<Batch[]> {
+  const n = c.p.session.manifest.nodes[step.uniqueId] as ModelNode;
+  return batchedKind(n) === 'lifetime' ? lifetimeBatches(c, n) : intervalBatches(c, n);
+}
+
+/** A microbatch model or a panel: one batch per interval, or one rebuild over all of them. */
+async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]> {
+  const { p, store } = c;
+  const d = p.dialect;
+  const adapter = p.adapter!;
+  const cfg = batchConfig(n.config, n.name);
+  const ctx = materializeContext(c.plan, n);
+  const tmp = tmpRelation(ctx.relation, d);
+  const rebuild = rebuilds(n, c.plan.introspection, c.plan.fullRefresh);
+  const processed = rebuild || !c.hasState ? [] : await store.processed(n.uniqueId);
+  const now = c.plan.now ?? new Date();
+  const intervals = batchWindow({ cfg, now, processed, rebuild, backfill: c.backfill ? backfillRange(c.backfill, now, cfg.timezone) : undefined });
+  const lifetimes = batchedKind(n) === 'panel' ? lifetimesOf(p, n).map((x) => x.uniqueId) : [];
+  const record = async (tx: Executor, list: StatusInterval[]) => {
+    const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), list);
+    await store.record(tx, n.uniqueId, list.map((i, k) => ({ ...i, rowsAffected: sums[k]!.rows, checksum: sums[k]!.checksum })), c.runId);
+    return sums.reduce((a, s) => a + s.rows, 0);
+  };
+
+  if (rebuild) {
+    const range = intervals.length ? { start: intervals[0]!.start, end: intervals[intervals.length - 1]!.end } : { start: cfg.begin, end: cfg.begin };
+    // Rows in event_time order: a warehouse that skips blocks by min/max then reads one
+    // interval's blocks only. The model's SQL keeps its line numbers inside the wrapper.
+    n.compiledCode = `select * from (${renderBatch(c, n, range, false).replace(/\s*;?\s*$/, '')}\n) as ${d.quoteIdent('__tform_rebuild')}\norder by ${d.quoteIdent(cfg.eventTime)}`;
+    const table = materializeTable(n, ctx);
+    return [
+      {
+        label: `${describe(intervals, cfg)} (rebuild)`,
+        build: table.build,
+        cleanup: table.cleanup,
+        inPlace: false,
+        publish: async (tx) => {
+          await exec(tx, batchChecks(n, d, tmp, range));
+          const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), intervals);
+          await exec(tx, table.publish);
+          await store.forget(tx, n.uniqueId);
+          const f = forgetSql(c, lifetimes);
+          if (f) await exec(tx, [f]);
+          await store.record(tx, n.uniqueId, intervals.map((i, k) => ({ ...i, rowsAffected: sums[k]!.rows, checksum: sums[k]!.checksum })), c.runId);
+          return sums.reduce((a, s) => a + s.rows, 0);
+        },
+      },
+    ];
+  }
+
+  return intervals.map((interval, k): Batch => {
+    const last = k === intervals.length - 1;
+    return {
+      label: `${intervalLabel(interval.start, cfg.batchSize, cfg.timezone)}${interval.status === 'partial' ? ' (open)' : ''}`,
+      get build(): Statement[] {
+        const sql = renderBatch(c, n, interval, true);
+        return [{ sql: d.dropRelation(tmp, 'table'), label: 'drop stale tmp' }, embedding(d.createTableAs(tmp, sql), sql, 'create tmp table')];
+      },
+      cleanup: [{ sql: d.dropRelation(tmp, 'table'), label: 'drop tmp' }],
+      inPlace: true,
+      publish: async (tx) => {
+        const target = await adapter.columns(ctx.relation);
+        const bctx: MaterializeContext = { ...ctx, existingColumns: target };
+        if (lifetimes.length) {
+          // An entity that leaves an interval it was folded from: lifetime panels rebuild.
+          const et = d.quoteIdent(cfg.eventTime);
+          const keys = panelEntity(n.config, n.name).map((e) => d.quoteIdent(e));
+          const gone = `exists (select 1 from ${d.relation(ctx.relation)} old where old.${et} >= ${d.timestampLiteral(interval.start)} and old.${et} < ${d.timestampLiteral(interval.end)}
+    and not exists (select 1 from ${d.relation(tmp)} new where ${keys.map((q) => `new.${q} = old.${q}`).join(' and ')}))`;
+          await exec(tx, [forgetSql(c, lifetimes, gone)!]);
+        }
+        const rows = await record(tx, [interval]);
+        await exec(tx, batchPublish(n, bctx, { range: interval, incremental: true, last, tmpColumns: await adapter.columns(tmp) }));
+        return rows;
+      },
+    };
+  });
+}
+
+/**
+ * A lifetime panel: rebuild from the whole panel (no table, full refresh, or no state), fold the
+ * intervals the panel has that were never folded (only new ones, in order), or recompute the
+ * entities of intervals whose rows changed since they were folded (checksums differ).
+ */
+async function lifetimeBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]> {
+  const { p, store } = c;
+  const d = p.dialect;
+  const m = p.session.manifest;
+  const lc = lifetimeConfig(n.config, n.name);
+  const panel = Object.values(m.nodes).find((x) => x.name === lc.panelOf)!;
+  const pcfg = batchConfig(panel.config, panel.name);
+  const entity = lc.entity ?? panelEntity(panel.config, panel.name);
+  const spec: LifetimeSql = { dialect: d, panel: relationOf(panel), eventTime: pcfg.eventTime, entity, folds: lc.folds };
+  const ctx = materializeContext(c.plan, n);
+  const tmp = tmpRelation(ctx.relation, d);
+  const source = c.hasState ? await store.processed(panel.uniqueId) : [];
+  const copy = (list: ProcessedInterval[]) => list.map((i) => ({ start: i.start, end: i.end, status: i.status, rowsAffected: i.rowsAffected ?? undefined, checksum: i.checksum ?? undefined }));
+  let rebuild = rebuilds(n, c.plan.introspection, c.plan.fullRefresh);
+  const folded = rebuild || !c.hasState ? [] : await store.processed(n.uniqueId);
+  const panelStarts = new Set(source.map((i) => i.start.getTime()));
+  // No state (lost, or the panel was invalidated or rebuilt), or intervals the panel no longer has.
+  if (!rebuild && (folded.length === 0 || folded.some((f) => !panelStarts.has(f.start.getTime())))) rebuild = true;
+
+  const publishInto = (sql: string, recordList: ProcessedInterval[], label: string): Batch => ({
+    label,
+    get build(): Statement[] {
+      n.compiledCode = sql;
+      return [{ sql: d.dropRelation(tmp, 'table'), label: 'drop stale tmp' }, { sql: d.createTableAs(tmp, sql), label: 'create tmp table' }];
+    },
+    cleanup: [{ sql: d.dropRelation(tmp, 'table'), label: 'drop tmp' }],
+    inPlace: true,
+    publish: async (tx) => {
+      const cols = (await p.adapter!.columns(tmp)).map((x) => x.name);
+      const counted = await tx.query<{ n: unknown }>(`select count(*) as n from ${d.relation(tmp)}`);
+      await exec(tx, [
+        { sql: d.deleteMatchingKeys(ctx.relation, tmp, entity), label: 'delete lifetime rows of the entities' },
+        { sql: d.insertSelect(ctx.relation, tmp, cols), label: 'insert lifetime rows' },
+        { sql: d.dropRelation(tmp, 'table'), label: 'drop tmp' },
+        ...afterPublish('table', ctx, n),
+      ]);
+      await store.record(tx, n.uniqueId, copy(recordList), c.runId);
+      return Number(counted[0]?.n ?? 0);
+    },
+  });
+
+  if (rebuild) {
+    const sql = lifetimeFullSql(spec);
+    n.compiledCode = sql;
+    const table = materializeTable(n, ctx);
+    return [
+      {
+        label: `${describe(source, pcfg)} (rebuild)`,
+        build: table.build,
+        cleanup: table.cleanup,
+        inPlace: false,
+        publish: async (tx) => {
+          const counted = await tx.query<{ n: unknown }>(`select count(*) as n from ${d.relation(tmp)}`);
+          await exec(tx, table.publish);
+          await store.forget(tx, n.uniqueId);
+          await store.record(tx, n.uniqueId, copy(source), c.runId);
+          return Number(counted[0]?.n ?? 0);
+        },
+      },
+    ];
+  }
+
+  const byStart = new Map(folded.map((f) => [f.start.getTime(), f]));
+  const changed = source.filter((s) => {
+    const f = byStart.get(s.start.getTime());
+    return !f || s.checksum === null || f.checksum !== s.checksum;
+  });
+  // Same rows, but an open interval has closed since: only the record changes.
+  const closed = source.filter((s) => !changed.includes(s) && byStart.get(s.start.getTime())!.status !== s.status);
+  if (!changed.length) {
+    if (!closed.length) return [];
+    return [{ label: `${closed.map((s) => intervalLabel(s.start, pcfg.batchSize, pcfg.timezone)).join(', ')} closed`, build: [], cleanup: [], inPlace: true, publish: async (tx) => (await store.record(tx, n.uniqueId, copy(closed), c.runId), 0) }];
+  }
+  const isNew = (s: ProcessedInterval) => {
+    const f = byStart.get(s.start.getTime());
+    return !f || f.rowsAffected === 0;
+  };
+  const foldedEnd = Math.max(-Infinity, ...folded.filter((f) => (f.rowsAffected ?? 1) > 0).map((f) => f.end.getTime()));
+  const ordered = !lc.folds.some((f) => f.fn === 'first' || f.fn === 'last') || changed.every((s) => s.start.getTime() >= foldedEnd);
+  const ranges = mergeRanges(changed);
+  const label = ranges.map((r) => rangeLabel(r, pcfg.batchSize, pcfg.timezone)).join(', ');
+  if (changed.every(isNew) && ordered) return [publishInto(lifetimeFoldSql(spec, ctx.relation, ranges), [...changed, ...closed], `${label} (fold)`)];
+  return [publishInto(lifetimeRecomputeSql(spec, ranges), [...changed, ...closed], `${label} (recompute entities)`)];
+}
+
+/** A lifetime panel's SQL is generated from its folds: its file holds only config. */
+export function checkLifetimeModels(p: OpenProject): void {
+  for (const n of Object.values(p.session.manifest.nodes)) {
+    if (n.resourceType !== 'model' || batchedKind(n) !== 'lifetime') continue;
+    if ((n.compiledCode ?? '').trim() !== '') {
+      throw new TformError('CONFIG_INVALID', `lifetime panel ${n.name} has SQL of its own; its query is generated from panel_of and folds`, {
+        file: n.path,
+        hint: 'leave only {{ config(...) }} in the file (or the config in YAML)',
+      });
+    }
+    const lc = lifetimeConfig(n.config, n.name);
+    const panel = Object.values(p.session.manifest.nodes).find((x) => x.name === lc.panelOf)!;
+    const pcfg = batchConfig(panel.config, panel.name);
+    n.compiledCode = lifetimeFullSql({ dialect: p.dialect, panel: relationOf(panel), eventTime: pcfg.eventTime, entity: lc.entity ?? panelEntity(panel.config, panel.name), folds: lc.folds });
+  }
+}
