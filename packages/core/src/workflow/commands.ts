@@ -21,6 +21,7 @@ import type { ColumnInfo, RelationRef } from '../adapter/types.js';
 import { TformError } from '../errors/index.js';
 import type { SelectionOptions } from './options.js';
 import { batchesFor, checkLifetimeModels, type BatchesContext } from './batches.js';
+import { loadSources, type LoadOutcome } from './load.js';
 import { checkBackfillFlags, type BackfillFlags } from '../plan/batches.js';
 
 export type BuildCommand = 'run' | 'seed' | 'build';
@@ -114,6 +115,8 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
         return { exitCode: 0, selected };
       }
     }
+    // build loads the new raw files of the external sources the selected models read first.
+    const loaded = withTests && !o.dryRun ? await loadExternalParents(p, selected) : undefined;
     const rels = selected.map((id) => relationOf(manifest.nodes[id]!));
     // Parents are looked at too: --defer needs to know which of them exist in this target.
     const parents = o.defer ? selected.flatMap((id) => manifest.nodes[id]!.dependsOn.nodes).filter((id) => manifest.nodes[id]).map((id) => relationOf(manifest.nodes[id]!)) : [];
@@ -189,7 +192,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     });
     new RunConsole(logger, plan.steps.length).summary(outcome, whatRan(plan, tests.length));
     const counts = countStatuses(outcome.results);
-    const exitCode = outcome.cancelled ? 130 : counts.error > 0 || outcome.hookErrors.length > 0 ? 1 : 0;
+    const exitCode = outcome.cancelled ? 130 : counts.error > 0 || outcome.hookErrors.length > 0 || (loaded?.exitCode ?? 0) !== 0 ? 1 : 0;
     return { exitCode, outcome, plan, selected };
   } finally {
     await lock?.release();
@@ -333,6 +336,16 @@ function blockedBy(t: TestNode, outcome: RunOutcome): boolean {
 
 function skippedTest(t: TestNode, why: string): NodeResult {
   return { uniqueId: t.uniqueId, name: t.name, resourceType: 'test', status: 'skipped', message: `SKIP: ${why}`, executionTime: 0, failures: null, path: t.path, attachedNode: t.attachedNode };
+}
+
+/** `tform load` of the external sources the selected nodes read (a file that fails does not stop the build; the run exits 1). */
+async function loadExternalParents(p: OpenProject, selected: string[]): Promise<LoadOutcome | undefined> {
+  const m = p.session.manifest;
+  const ids = [...new Set(selected.flatMap((id) => m.nodes[id]!.dependsOn.nodes))].filter((id) => m.sources[id]?.external);
+  if (!ids.length) return undefined;
+  const out = await loadSources(p, { select: ids.map((id) => `source:${m.sources[id]!.sourceName}.${m.sources[id]!.name}`) });
+  if (out.exitCode !== 0) p.opts.logger.warn('Some raw files did not load; the models are built from what is loaded, and the next run retries those files.');
+  return out;
 }
 
 /** Selected models that are due by their `schedule:`; unscheduled models never are. */
