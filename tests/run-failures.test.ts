@@ -67,7 +67,7 @@ describe.concurrent('run failures', () => {
     expect(child.message).toMatch(/bad_model/);
 
     // The console names the model file and the compiled line; it is not a user error or a crash.
-    expect(r.output).toMatch(/Failure in model bad_model \(models\/bad_model\.sql\)/);
+    expect(r.output).toMatch(/Failure in model bad_model \(models\/bad_model\.sql:3\)/);
     expect(r.output).toMatch(/target\/compiled\/proj\/models\/bad_model\.sql:3\b/);
     expect(r.output).toMatch(/Done\. PASS=5 WARN=0 ERROR=1 SKIP=1 TOTAL=7/);
     expect(r.output).not.toMatch(/hint:|Internal error|^\s+at .+:\d+:\d+\)?$/m);

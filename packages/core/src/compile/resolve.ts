@@ -1,6 +1,6 @@
 import type { Dialect } from '../adapter/dialect.js';
 import type { TargetProfile } from '../adapter/types.js';
-import { TformError, closest } from '../errors/index.js';
+import { TformError, closest, type ErrorLocation } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import { configFromTree, treeKeyLine } from '../project/configTree.js';
 import { yamlLocator } from '../project/yaml.js';
@@ -40,6 +40,14 @@ export interface CompileSession {
   project: LoadedProject;
   parsed: Map<string, ParsedModel>;
   warnings: string[];
+  /** Where a model's config key was set (its file's config() call, a schema YAML entry, the project file). */
+  configOrigin: Map<string, (key: string) => ErrorLocation>;
+}
+
+/** 1-based line of the first `key=` (a keyword argument, as in config(key=…)) in `raw`. */
+function keywordLine(raw: string, key: string): number | undefined {
+  const m = new RegExp(`\\b${key.replace(/[^\w]/g, '')}\\s*=(?!=)`).exec(raw);
+  return m ? raw.slice(0, m.index).split('\n').length : undefined;
 }
 
 function layerOf(config: Record<string, unknown>, folders: string[], layers: string[]): string | undefined {
@@ -122,6 +130,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   for (const f of project.models) parsed.set(f.stem, parseModel(f, engine, context));
 
   const nodes: Record<string, ExecNode> = {};
+  const configOrigin = new Map<string, (key: string) => ErrorLocation>();
   const byName = new Map<string, ExecNode>();
   const disabled = new Set<string>();
   const warnedKeys = new Set<string>();
@@ -157,10 +166,11 @@ export function buildManifest(o: ManifestOptions): CompileSession {
         hint: `${near ? `did you mean '${near}'? ` : ''}materializations: ${materializationNames().join(', ')}`,
       });
     }
-    config = normalizeNodeConfig(withLists(config, materialized), p.name, (key) =>
-      p.fileConfig[key] !== undefined ? { file: p.path, line: callLine(p.raw, 'config', []) } : patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('models', p.folders, key),
-    );
+    const origin = (key: string): ErrorLocation =>
+      p.fileConfig[key] !== undefined ? { file: p.path, line: keywordLine(p.raw, key) ?? callLine(p.raw, 'config', []) } : patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('models', p.folders, key);
+    config = normalizeNodeConfig(withLists(config, materialized), p.name, origin);
     const base = nodeBase('model', p.name, p.path, p.folders, config, patch);
+    configOrigin.set(base.uniqueId, origin);
     const node: ModelNode = {
       ...base,
       resourceType: 'model',
@@ -329,7 +339,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     vars,
   };
   annotateMacros(manifest, project.macros.map((m) => ({ path: m.path, source: m.raw })));
-  return { manifest, engine, context, project, parsed, warnings };
+  return { manifest, engine, context, project, parsed, warnings, configOrigin };
 }
 
 function resolveSources(o: ManifestOptions, engine: TemplateEngine, context: Record<string, unknown>): Record<string, SourceNode> {

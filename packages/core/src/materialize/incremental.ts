@@ -82,11 +82,13 @@ export function incrementalPublish(node: ExecNode, ctx: MaterializeContext, tmpC
     out.push({
       sql: dialect.assertNoRows(`select 1 from ${src} where ${q.map((k) => `${k} is null`).join(' or ')}`, `incremental model ${node.name}: new rows have a NULL in unique_key (${list}); a NULL key never matches, so such rows would be added again on every run. Filter or coalesce them in the model.`),
       label: 'check no NULL keys',
+      origin: ctx.configOrigin?.('unique_key'),
     });
     if (cfg.strategy === 'merge') {
       out.push({
         sql: dialect.assertNoRows(`select 1 from ${src} group by ${q.join(', ')} having count(*) > 1`, `incremental model ${node.name}: new rows repeat a unique_key (${list}) value, so merge cannot tell which row to keep. Deduplicate them in the model, or use incremental_strategy 'delete+insert'.`),
         label: 'check unique keys',
+        origin: ctx.configOrigin?.('unique_key'),
       });
     }
   }

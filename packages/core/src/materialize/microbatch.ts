@@ -37,7 +37,7 @@ export interface BatchStatementsOptions {
 const ts = (d: Interval['start']) => d.toISOString().slice(0, 19).replace('T', ' ');
 
 /** Checks of a batch's new rows in `rel` (see above), as assertNoRows statements. */
-export function batchChecks(node: ExecNode, dialect: Dialect, rel: RelationRef, range: Interval): Statement[] {
+export function batchChecks(node: ExecNode, dialect: Dialect, rel: RelationRef, range: Interval, origin?: MaterializeContext['configOrigin']): Statement[] {
   const cfg = batchConfig(node.config, node.name);
   const src = dialect.relation(rel);
   const et = dialect.quoteIdent(cfg.eventTime);
@@ -48,6 +48,7 @@ export function batchChecks(node: ExecNode, dialect: Dialect, rel: RelationRef, 
         `${node.name}: new rows have ${cfg.eventTime} outside the batch [${ts(range.start)}, ${ts(range.end)}) or NULL; such rows would not be replaced when the batch runs again. Refs to models with event_time are filtered to the batch; filter anything else with model.batch.event_time_start / event_time_end.`,
       ),
       label: 'check rows inside the batch',
+      origin: origin?.('event_time'),
     },
   ];
   if (batchedKind(node) === 'panel') {
@@ -56,10 +57,12 @@ export function batchChecks(node: ExecNode, dialect: Dialect, rel: RelationRef, 
       {
         sql: dialect.assertNoRows(`select 1 from ${src} where ${entity.map((c) => `${c} is null`).join(' or ')}`, `panel ${node.name}: new rows have a NULL entity (${panelEntity(node.config, node.name).join(', ')}); a panel has one row per entity and interval. Filter or coalesce them in the model.`),
         label: 'check no NULL entity',
+        origin: origin?.('entity'),
       },
       {
         sql: dialect.assertNoRows(`select 1 from ${src} group by ${[...entity, et].join(', ')} having count(*) > 1`, `panel ${node.name}: new rows repeat an entity within one ${cfg.batchSize} (${[...panelEntity(node.config, node.name), cfg.eventTime].join(', ')}); a panel has one row per entity and interval. Group by them in the model.`),
         label: 'check one row per entity and interval',
+        origin: origin?.('entity'),
       },
     );
   }
@@ -78,7 +81,7 @@ export function batchPublish(node: ExecNode, ctx: MaterializeContext, o: BatchSt
   const change = planSchemaChange({ mode, diff, target, relation, dialect, model: { name: node.name, path: node.path } });
   const et = dialect.quoteIdent(cfg.eventTime);
   return [
-    ...batchChecks(node, dialect, tmp, o.range),
+    ...batchChecks(node, dialect, tmp, o.range, ctx.configOrigin),
     ...change.ddl,
     {
       sql: `delete from ${dialect.relation(relation)}\nwhere ${et} >= ${dialect.timestampLiteral(o.range.start)} and ${et} < ${dialect.timestampLiteral(o.range.end)}`,

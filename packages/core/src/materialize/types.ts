@@ -1,3 +1,4 @@
+import type { ErrorLocation } from '../errors/index.js';
 import type { Dialect } from '../adapter/dialect.js';
 import type { Capabilities, ColumnInfo, RelationInfo, RelationKind, RelationRef } from '../adapter/types.js';
 import type { ExecNode } from '../compile/manifest.js';
@@ -9,6 +10,8 @@ export interface Statement {
   label: string;
   /** 1-based line inside `sql` where the model's compiled SQL starts, for mapping database errors. */
   modelLine?: number;
+  /** A check's failure is about config set here (e.g. the unique_key a NULL key violates). */
+  origin?: ErrorLocation;
 }
 
 /**
@@ -43,6 +46,8 @@ export interface MaterializeContext {
   fullRefresh?: boolean;
   /** Columns of the existing target (introspection), needed by an incremental run of an existing table. */
   existingColumns?: ColumnInfo[];
+  /** Where the node's config keys were set, for errors about them. */
+  configOrigin?: (key: string) => ErrorLocation;
 }
 
 export type Materializer = (node: ExecNode, ctx: MaterializeContext) => NodeStatements;

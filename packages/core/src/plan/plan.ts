@@ -92,6 +92,7 @@ export function materializeContext(o: PlanOptions, n: ExecNode): MaterializeCont
     now: o.now,
     preHooks: renderNodeHooks(o.session, n, o.dialect, 'pre_hook'),
     postHooks: renderNodeHooks(o.session, n, o.dialect, 'post_hook'),
+    configOrigin: o.session.configOrigin?.get(n.uniqueId),
     seed: n.resourceType === 'seed' && !o.capabilities.readLocalCsv ? readSeedCsv(n.absPath, n.path, String(n.config.delimiter ?? ',')) : undefined,
   };
 }

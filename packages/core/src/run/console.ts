@@ -82,7 +82,8 @@ export class RunConsole {
       }
       for (const r of failed) {
         this.log.info('');
-        this.log.info(c.red(`Failure in ${r.resourceType} ${r.name} (${r.path ?? ''})`), 'node_error', { unique_id: r.uniqueId, error: r.error ?? null });
+        const at = r.error?.line !== undefined ? `${r.error.file ?? r.path ?? ''}:${r.error.line}` : (r.path ?? '');
+        this.log.info(c.red(`Failure in ${r.resourceType} ${r.name} (${at})`), 'node_error', { unique_id: r.uniqueId, error: r.error ?? null });
         for (const l of (r.error?.message ?? r.message).split('\n')) this.log.info(`  ${l}`);
         if (r.resourceType === 'test' && r.failures !== null) this.log.info(`  Got ${r.failures} failure${r.failures === 1 ? '' : 's'}${r.sample?.length ? '; first rows:' : ''}`);
         for (const row of r.sample ?? []) this.log.info(`    ${JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);

@@ -79,7 +79,8 @@ class StepFailure extends Error {
   }
 }
 
-async function runStatements(ex: Executor, list: Statement[]): Promise<number | undefined> {
+/** Run statements in order; a failure is thrown with the statement that failed (for error mapping). */
+export async function runStatements(ex: Executor, list: Statement[]): Promise<number | undefined> {
   let rows: number | undefined;
   for (const s of list) {
     try {
@@ -107,6 +108,13 @@ function errorOf(step: PlanStep, f: unknown, o: RunOptions): NodeResult['error']
     }
   }
   if (failure && failure.statement.label.includes('hook')) out.message = `${failure.statement.label} failed: ${message}`;
+  // A check about config (a NULL unique_key, a panel's entity): point at where it was set.
+  const origin = failure?.statement.origin;
+  if (origin?.file) {
+    out.file = origin.file;
+    if (origin.line !== undefined) out.line = origin.line;
+    delete out.compiledLine;
+  }
   return out;
 }
 

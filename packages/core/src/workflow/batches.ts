@@ -10,7 +10,7 @@ import { afterPublish, materializeTable } from '../materialize/relationBuild.js'
 import { embedding, type MaterializeContext, type Statement } from '../materialize/types.js';
 import { backfillRange, batchWindow, type BackfillFlags } from '../plan/batches.js';
 import { materializeContext, relationOf, type PlanOptions, type PlanStep } from '../plan/plan.js';
-import type { Batch } from '../run/runner.js';
+import { runStatements, type Batch } from '../run/runner.js';
 import { intervalLabel, mergeRanges, rangeLabel, type Interval, type StatusInterval } from '../state/intervals.js';
 import type { ProcessedInterval, StateStore } from '../state/store.js';
 import type { OpenProject } from './open.js';
@@ -32,7 +32,7 @@ export interface BatchesContext {
 }
 
 async function exec(tx: Executor, list: Statement[]): Promise<void> {
-  for (const s of list) await tx.execute(s.sql);
+  await runStatements(tx, list);
 }
 
 /** Whether the step replaces the table (none yet, a view, or a full refresh) rather than writing into it. */
@@ -102,7 +102,7 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
         cleanup: table.cleanup,
         inPlace: false,
         publish: async (tx) => {
-          await exec(tx, batchChecks(n, d, tmp, range));
+          await exec(tx, batchChecks(n, d, tmp, range, ctx.configOrigin));
           const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), intervals);
           await exec(tx, table.publish);
           await store.forget(tx, n.uniqueId);
