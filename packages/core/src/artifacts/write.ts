@@ -24,10 +24,11 @@ function json(value: unknown): string {
  * These are previews for people, rewritten by every compile, so they are written directly
  * (no tmp + rename per file) and each folder is created once.
  */
-export function writeCompiled(root: string, targetPath: string, manifest: Manifest): void {
+export function writeCompiled(root: string, targetPath: string, manifest: Manifest, only?: Set<string>): void {
   const made = new Set<string>();
   for (const n of Object.values(manifest.nodes)) {
     if (n.resourceType !== 'model' || n.compiledCode === undefined) continue;
+    if (only && !only.has(n.uniqueId)) continue;
     const rel = `${targetPath}/compiled/${manifest.metadata.projectName}/${n.path}`;
     n.compiledPath = rel;
     const abs = join(root, rel);

@@ -36,6 +36,8 @@ export interface RenderOptions {
    * is_incremental() is `incremental`. Only with `only` naming that model.
    */
   batch?: RenderBatch;
+  /** Called instead of throwing when one model fails to render (the others still render). */
+  onModelError?: (n: ModelNode, e: unknown) => void;
 }
 
 export interface RenderBatch {
@@ -139,19 +141,24 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
   for (const n of Object.values(manifest.nodes)) {
     if (n.resourceType !== 'model') continue;
     if (o.only && !o.only.has(n.uniqueId)) continue;
-    const b = body(n);
-    const order = cteOrder(n);
-    // Batch-filtered refs first: the ephemeral models inlined after them may read them too.
-    const filtered = new Map(b.filtered);
-    for (const id of order) for (const [k, v] of body(manifest.nodes[id] as ModelNode).filtered) filtered.set(k, v);
-    const ctes = [
-      ...[...filtered].map(([name, sql]) => ({ name, sql })),
-      ...order.map((id) => {
-        const e = manifest.nodes[id] as ModelNode;
-        return { name: cteName(e.name), sql: body(e).sql };
-      }),
-    ];
-    n.compiledCode = injectCtes(b.sql, ctes);
+    try {
+      const b = body(n);
+      const order = cteOrder(n);
+      // Batch-filtered refs first: the ephemeral models inlined after them may read them too.
+      const filtered = new Map(b.filtered);
+      for (const id of order) for (const [k, v] of body(manifest.nodes[id] as ModelNode).filtered) filtered.set(k, v);
+      const ctes = [
+        ...[...filtered].map(([name, sql]) => ({ name, sql })),
+        ...order.map((id) => {
+          const e = manifest.nodes[id] as ModelNode;
+          return { name: cteName(e.name), sql: body(e).sql };
+        }),
+      ];
+      n.compiledCode = injectCtes(b.sql, ctes);
+    } catch (e) {
+      if (!o.onModelError) throw e;
+      o.onModelError(n, e);
+    }
   }
   if (o.batch) return;
 

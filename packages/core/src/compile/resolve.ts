@@ -20,6 +20,7 @@ import { declaredTests, genericTestDefs, isSingularTestFile, projectTestConfig, 
 import type { TestNode } from '../test/types.js';
 import type { NodePatch } from '../project/schemaYaml.js';
 import { TemplateEngine } from './templating.js';
+import { installQueryGlobals } from './runQuery.js';
 
 export interface ManifestOptions {
   project: LoadedProject;
@@ -79,6 +80,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   };
   const vars = { ...cfg.vars, ...(o.cliVars ?? {}) };
   const engine = new TemplateEngine({ vars, env: o.env });
+  installQueryGlobals(engine);
   // `{% test %}` blocks (in macro files and tests/generic/) become macros named test_<name>.
   const macroFiles = project.macros.map((m) => ({ path: m.path, source: m.raw }));
   engine.loadMacros(macroFiles.map((m) => ({ path: m.path, source: translateTestBlocks(m.source) })));

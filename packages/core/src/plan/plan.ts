@@ -33,6 +33,8 @@ export interface PlanStep extends NodeStatements {
   incremental: boolean;
   /** An interval-wise model (microbatch, panel): the runner asks for its batches when it starts. */
   batched?: boolean;
+  /** Rendered when the step starts (its templates run queries): the runner calls prepare(). */
+  renderAtRun?: boolean;
 }
 
 /** Everything a run will execute, as plain data: `--dry-run` prints it. */
@@ -76,6 +78,8 @@ export interface PlanOptions {
   columns?: Map<string, ColumnInfo[]>;
   /** The settable clock's now. */
   now?: Date;
+  /** Models rendered when their step starts (templates that run queries). */
+  renderAtRun?: Set<string>;
 }
 
 /** What a node's materialization is given: pure inputs from introspection and config. */
@@ -107,8 +111,10 @@ export function buildPlan(o: PlanOptions): Plan {
     const ctx = materializeContext(o, n);
     const relation = ctx.relation;
     const batched = batchedKind(n) !== undefined;
-    // An interval-wise model's statements depend on the state when it starts (batchesFor).
-    const st: NodeStatements = batched ? { kind: 'table', pre: hookStatements(ctx.preHooks, 'pre-hook'), build: [], publish: [], cleanup: [] } : materialize(n, ctx);
+    const atRun = !batched && o.renderAtRun?.has(id) === true;
+    // An interval-wise model's statements depend on the state when it starts (batchesFor), and
+    // a model whose templates run queries is rendered then (prepare).
+    const st: NodeStatements = batched || atRun ? { kind: 'table', pre: hookStatements(ctx.preHooks, 'pre-hook'), build: [], publish: [], cleanup: [] } : materialize(n, ctx);
     return {
       ...st,
       uniqueId: id,
@@ -124,6 +130,7 @@ export function buildPlan(o: PlanOptions): Plan {
       tests: (o.tests ?? []).filter((t) => t.attachedNode === id),
       incremental: !batched && isIncrementalBuild(n, ctx),
       ...(batched ? { batched } : {}),
+      ...(atRun ? { renderAtRun: true } : {}),
     };
   });
   const hooks = (kind: 'on-run-start' | 'on-run-end') => manifest.hooks.filter((h) => h.kind === kind).map((h) => ({ sql: h.sql, label: kind }));

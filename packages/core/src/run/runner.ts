@@ -26,6 +26,8 @@ export interface RunOptions {
   audit?: (step: PlanStep, ex: Executor, inPlace: boolean) => Promise<TestRun[]>;
   /** The publish statements of an incremental step, decided once its new rows are built. */
   publishFor?: (step: PlanStep) => Promise<Statement[]>;
+  /** Render and plan a renderAtRun step when it starts (its parents are built by then). */
+  prepare?: (step: PlanStep) => Promise<void>;
   /** The batches of an interval-wise step (microbatch, panel), decided when the step starts. */
   batchesFor?: (step: PlanStep) => Promise<Batch[]>;
 }
@@ -37,7 +39,8 @@ export interface RunOptions {
  */
 export interface Batch {
   label: string;
-  build: Statement[];
+  /** The statements that build the batch's rows aside, decided when the batch starts. */
+  build(): Promise<Statement[]>;
   /** Runs on the publishing transaction; returns the rows the batch wrote. */
   publish(tx: Executor): Promise<number | undefined>;
   cleanup: Statement[];
@@ -247,6 +250,10 @@ async function runStep(s: PlanStep, nextIndex: () => number, cons: RunConsole, o
     if (blocking.length) throw new AuditFailure(`not published: ${blocking.length} test${blocking.length === 1 ? '' : 's'} failed (${blocking.map((r) => r.test.name).join(', ')}); the previous version stays in place`);
   };
   try {
+    if (s.renderAtRun && o.prepare) {
+      await o.prepare(s);
+      cleanup = s.cleanup;
+    }
     await runStatements(adapter, s.pre);
     if (s.batched && o.batchesFor) {
       const batches = await o.batchesFor(s);
@@ -259,7 +266,7 @@ async function runStep(s: PlanStep, nextIndex: () => number, cons: RunConsole, o
         const t0 = Date.now();
         cleanup = b.cleanup;
         try {
-          await runStatements(adapter, b.build);
+          await runStatements(adapter, await b.build());
           if (!b.inPlace) await audit(adapter, false);
           let n: number | undefined;
           await adapter.transaction(async (tx) => {

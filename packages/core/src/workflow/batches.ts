@@ -1,7 +1,8 @@
 import { tmpRelation } from '../adapter/dialect.js';
 import type { Executor, RelationRef } from '../adapter/types.js';
 import type { ExecNode, ModelNode } from '../compile/manifest.js';
-import { existingRelation, renderManifest, type Introspection } from '../compile/render.js';
+import { existingRelation, type Introspection } from '../compile/render.js';
+import { renderProject } from './render.js';
 import { TformError } from '../errors/index.js';
 import { batchConfig, batchedKind, lifetimeConfig, panelEntity, type BatchConfig } from '../materialize/batchConfig.js';
 import { lifetimeFoldSql, lifetimeFullSql, lifetimeRecomputeSql, type LifetimeSql } from '../materialize/lifetime.js';
@@ -41,8 +42,8 @@ function rebuilds(n: ExecNode, intro: Introspection, fullRefresh?: boolean): boo
 }
 
 /** Render `n` for one batch and return its SQL. */
-function renderBatch(c: BatchesContext, n: ModelNode, range: Interval, incremental: boolean): string {
-  renderManifest(c.p.session, { dialect: c.p.dialect, introspection: c.plan.introspection, deferred: c.deferred, only: new Set([n.uniqueId]), batch: { ...range, incremental } });
+async function renderBatch(c: BatchesContext, n: ModelNode, range: Interval, incremental: boolean): Promise<string> {
+  await renderProject(c.p, { dialect: c.p.dialect, introspection: c.plan.introspection, deferred: c.deferred, only: new Set([n.uniqueId]), batch: { ...range, incremental } });
   return n.compiledCode!;
 }
 
@@ -93,12 +94,12 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
     const range = intervals.length ? { start: intervals[0]!.start, end: intervals[intervals.length - 1]!.end } : { start: cfg.begin, end: cfg.begin };
     // Rows in event_time order: a warehouse that skips blocks by min/max then reads one
     // interval's blocks only. The model's SQL keeps its line numbers inside the wrapper.
-    n.compiledCode = `select * from (${renderBatch(c, n, range, false).replace(/\s*;?\s*$/, '')}\n) as ${d.quoteIdent('__tform_rebuild')}\norder by ${d.quoteIdent(cfg.eventTime)}`;
+    n.compiledCode = `select * from (${(await renderBatch(c, n, range, false)).replace(/\s*;?\s*$/, '')}\n) as ${d.quoteIdent('__tform_rebuild')}\norder by ${d.quoteIdent(cfg.eventTime)}`;
     const table = materializeTable(n, ctx);
     return [
       {
         label: `${describe(intervals, cfg)} (rebuild)`,
-        build: table.build,
+        build: async () => table.build,
         cleanup: table.cleanup,
         inPlace: false,
         publish: async (tx) => {
@@ -119,8 +120,8 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
     const last = k === intervals.length - 1;
     return {
       label: `${intervalLabel(interval.start, cfg.batchSize, cfg.timezone)}${interval.status === 'partial' ? ' (open)' : ''}`,
-      get build(): Statement[] {
-        const sql = renderBatch(c, n, interval, true);
+      build: async () => {
+        const sql = await renderBatch(c, n, interval, true);
         return [{ sql: d.dropRelation(tmp, 'table'), label: 'drop stale tmp' }, embedding(d.createTableAs(tmp, sql), sql, 'create tmp table')];
       },
       cleanup: [{ sql: d.dropRelation(tmp, 'table'), label: 'drop tmp' }],
@@ -170,7 +171,7 @@ async function lifetimeBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
 
   const publishInto = (sql: string, recordList: ProcessedInterval[], label: string): Batch => ({
     label,
-    get build(): Statement[] {
+    build: async () => {
       n.compiledCode = sql;
       return [{ sql: d.dropRelation(tmp, 'table'), label: 'drop stale tmp' }, { sql: d.createTableAs(tmp, sql), label: 'create tmp table' }];
     },
@@ -197,7 +198,7 @@ async function lifetimeBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
     return [
       {
         label: `${describe(source, pcfg)} (rebuild)`,
-        build: table.build,
+        build: async () => table.build,
         cleanup: table.cleanup,
         inPlace: false,
         publish: async (tx) => {
@@ -220,7 +221,7 @@ async function lifetimeBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
   const closed = source.filter((s) => !changed.includes(s) && byStart.get(s.start.getTime())!.status !== s.status);
   if (!changed.length) {
     if (!closed.length) return [];
-    return [{ label: `${closed.map((s) => intervalLabel(s.start, pcfg.batchSize, pcfg.timezone)).join(', ')} closed`, build: [], cleanup: [], inPlace: true, publish: async (tx) => (await store.record(tx, n.uniqueId, copy(closed), c.runId), 0) }];
+    return [{ label: `${closed.map((s) => intervalLabel(s.start, pcfg.batchSize, pcfg.timezone)).join(', ')} closed`, build: async () => [], cleanup: [], inPlace: true, publish: async (tx) => (await store.record(tx, n.uniqueId, copy(closed), c.runId), 0) }];
   }
   const isNew = (s: ProcessedInterval) => {
     const f = byStart.get(s.start.getTime());

@@ -6,6 +6,7 @@ import { existingRelation, isIncrementalRun, relationKey, renderManifest, type I
 import { introspect, schemasOf } from '../plan/introspect.js';
 import { buildPlan, materializeContext, relationOf, type Plan, type PlanOptions } from '../plan/plan.js';
 import { incrementalPublish } from '../materialize/incremental.js';
+import { materialize } from '../materialize/index.js';
 import { ensureState, readLayoutVersion, StateStore } from '../state/index.js';
 import { isDue, nextRun } from '../schedule.js';
 import { RunConsole } from '../run/console.js';
@@ -22,6 +23,7 @@ import { TformError } from '../errors/index.js';
 import type { SelectionOptions } from './options.js';
 import { batchesFor, checkLifetimeModels, type BatchesContext } from './batches.js';
 import { loadSources, type LoadOutcome } from './load.js';
+import { renderProject, usesQueries } from './render.js';
 import { checkBackfillFlags, type BackfillFlags } from '../plan/batches.js';
 
 export type BuildCommand = 'run' | 'seed' | 'build';
@@ -125,7 +127,8 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     if (deferred?.size) {
       logger.info(`Deferring ${deferred.size} unselected node${deferred.size === 1 ? '' : 's'} to the state's relations: ${[...deferred.keys()].map((id) => manifest.nodes[id]!.name).join(', ')}`, 'defer', { nodes: [...deferred.keys()] });
     }
-    renderManifest(p.session, { dialect: p.dialect, introspection: intro, deferred, fullRefresh: o.fullRefresh });
+    const renderOpts = { dialect: p.dialect, introspection: intro, deferred, fullRefresh: o.fullRefresh };
+    const renderAtRun = await renderProject(p, renderOpts, 'plan');
     checkLifetimeModels(p);
     compileTests(p, deferred);
     // Incremental runs compare the new rows' columns with the existing table's.
@@ -137,7 +140,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     const targetPath = p.project.config.targetPath;
     writeCompiled(p.project.root, targetPath, manifest);
     writeManifest(p.project.root, targetPath, manifest);
-    const planOpts: PlanOptions = { session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)), fullRefresh: o.fullRefresh, columns, now: p.clock.now() };
+    const planOpts: PlanOptions = { session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)), fullRefresh: o.fullRefresh, columns, now: p.clock.now(), renderAtRun };
     warnRetainedReads(p, selected, intro, o.fullRefresh);
     const plan = buildPlan(planOpts);
     const batchCtx: BatchesContext = { p, plan: planOpts, store, runId: p.invocationId, backfill: o.backfill, deferred, hasState: true };
@@ -167,6 +170,14 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
         return incrementalPublish(n, ctx, await adapter.columns(tmpRelation(ctx.relation, p.dialect)));
       },
       batchesFor: (step) => batchesFor(batchCtx, step),
+      prepare: async (step) => {
+        // run_query and statement blocks see the parents this run built: render now.
+        await renderProject(p, { ...renderOpts, only: new Set([step.uniqueId]) });
+        const n = manifest.nodes[step.uniqueId]!;
+        const st = materialize(n, materializeContext(planOpts, n));
+        Object.assign(step, { build: st.build, publish: st.publish, cleanup: st.cleanup });
+        writeCompiled(p.project.root, targetPath, manifest, new Set([step.uniqueId]));
+      },
       laterCount: tests.length - plan.steps.reduce((n, s) => n + s.tests.length, 0),
     });
     // Tests of nodes this run did not build (sources, singular tests, unselected parents) run last.
@@ -213,7 +224,7 @@ async function printPlan(p: OpenProject, plan: Plan, batchCtx: BatchesContext): 
     if (s.batched) {
       const batches = await batchesFor(batchCtx, s);
       logger.print(`  -- ${batches.length} batch${batches.length === 1 ? '' : 'es'}${batches.length ? `: ${batches.map((b) => b.label).join(', ')}` : ' (up to date)'}`);
-      if (batches[0]) show(`build of batch ${batches[0].label}`, batches[0].build);
+      if (batches[0]) show(`build of batch ${batches[0].label}`, await batches[0].build());
       continue;
     }
     show('build', s.build);
@@ -227,17 +238,17 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
   const manifest = p.session.manifest;
   const selected = selectFor(p, o, ['model', 'seed']);
   let intro: Introspection | undefined;
-  if (o.introspect) {
+  // run_query and statement blocks need the warehouse while rendering, as introspection does.
+  if (o.introspect || usesQueries(p)) {
     const adapter = p.adapter!;
     const lock = adapter.capabilities.concurrentReaders ? undefined : await acquireLock(p, o.wait ?? true);
     try {
-      const rels = selected.map((id) => relationOf(manifest.nodes[id]!));
-      intro = await introspect(adapter, schemasOf(rels));
+      if (o.introspect) intro = await introspect(adapter, schemasOf(selected.map((id) => relationOf(manifest.nodes[id]!))));
+      await renderProject(p, { dialect: p.dialect, introspection: intro });
     } finally {
       await lock?.release();
     }
-  }
-  renderManifest(p.session, { dialect: p.dialect, introspection: intro });
+  } else renderManifest(p.session, { dialect: p.dialect, introspection: intro });
   checkLifetimeModels(p);
   compileTests(p);
   writeCompiled(p.project.root, p.project.config.targetPath, manifest);
@@ -292,7 +303,7 @@ export async function executeTest(p: OpenProject, o: SelectionOptions & { failFa
   // Tests only read, except store_failures; a warehouse without concurrent readers needs the lock.
   const lock = adapter.capabilities.concurrentReaders && !tests.some((t) => t.config.storeFailures) ? undefined : await acquireLock(p, o.wait ?? true);
   try {
-    renderManifest(p.session, { dialect: p.dialect });
+    await renderProject(p, { dialect: p.dialect });
     compileTests(p);
     writeManifest(p.project.root, p.project.config.targetPath, manifest);
     logger.info('');

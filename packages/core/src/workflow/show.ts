@@ -1,5 +1,6 @@
 import type { Row } from '../adapter/types.js';
 import { TformError } from '../errors/index.js';
+import { renderProject } from './render.js';
 import { renderManifest } from '../compile/render.js';
 import { introspect, schemasOf } from '../plan/introspect.js';
 import { relationOf } from '../plan/plan.js';
@@ -31,7 +32,7 @@ export async function executeShow(p: OpenProject, o: SelectionOptions & { limit:
   const lock = adapter.capabilities.concurrentReaders ? undefined : await acquireLock(p, o.wait ?? true);
   try {
     const intro = await introspect(adapter, schemasOf([relationOf(node)]));
-    renderManifest(p.session, { dialect: p.dialect, introspection: intro });
+    await renderProject(p, { dialect: p.dialect, introspection: intro });
     const body = node.resourceType === 'model' ? node.compiledCode!.replace(/\s*;?\s*$/, '') : `select * from ${node.relationName}`;
     const sql = `select * from (\n${body}\n) as tform_show limit ${o.limit}`;
     return { name: node.name, sql, rows: await adapter.query(sql) };
