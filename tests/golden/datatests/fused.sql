@@ -10,7 +10,7 @@ from (
     count(case when (status <> 'test') and not (amount >= 0) then 1 end) as t0,
     case when count(*) < 1 or count(*) > 1000000 then 1 else 0 end as t1,
     count(*) - count(id) as t2,
-    count(distinct case when status not in ('placed', 'it''s shipped') then status end) as t4
+    len(list_filter(list(distinct status), tform_v -> tform_v not in ('placed', 'it''s shipped'))) as t4
   from "main"."orders__tform_tmp"
 ) tform_scan
 cross join (

@@ -83,6 +83,11 @@ export class DuckDBDialect extends DefaultDialect {
     return `epoch(cast(${expr} as timestamp))`;
   }
 
+  /** `list(distinct …)` gathers the distinct values; list_filter keeps those outside the list. */
+  override countDistinctNotIn(column: string, list: string, where?: string): string {
+    return `len(list_filter(list(distinct ${column})${where ? ` filter (where ${where})` : ''}, tform_v -> tform_v not in (${list})))`;
+  }
+
   /** Zone maps do it: each batch appends its interval's rows together (and a rebuild sorts). */
   override eventTimeIndex(_r: RelationRef, _column: string): string[] {
     return [];

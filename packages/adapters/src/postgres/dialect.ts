@@ -75,6 +75,11 @@ export class PostgresDialect extends DefaultDialect {
     return `${clipUtf8(name, room)}_${hash}${TMP_SUFFIX}`;
   }
 
+  /** The distinct values as an array (an aggregate of the outer query), checked by a subquery. */
+  override countDistinctNotIn(column: string, list: string, where?: string): string {
+    return `(select count(*) from unnest(array_agg(distinct ${column})${where ? ` filter (where ${where})` : ''}) as tform_v(v) where v not in (${list}))`;
+  }
+
   /** The tmp ref of `target`, with tmpIdentifier() applied. */
   tmpRelation(target: RelationRef): RelationRef {
     return { ...target, identifier: this.tmpIdentifier(target.identifier) };

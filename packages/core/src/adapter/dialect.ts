@@ -106,6 +106,13 @@ export interface Dialect {
    * by their min/max (DuckDB's zone maps: rows are written in event_time order).
    */
   eventTimeIndex(r: RelationRef, column: string): string[];
+  /**
+   * Aggregate: how many distinct non-NULL values of `column` (over the rows where `where` holds,
+   * when given) are not in `list` (SQL literals) — accepted_values' failure count. Collecting the
+   * few distinct values first and checking the list once per value is much cheaper than checking
+   * every row against the list.
+   */
+  countDistinctNotIn(column: string, list: string, where?: string): string;
 }
 
 /** Options of an incremental MERGE (Dialect.mergeInto). */
@@ -313,6 +320,11 @@ export class DefaultDialect implements Dialect {
 
   epochSeconds(expr: string): string {
     return `extract(epoch from ${expr})`;
+  }
+
+  /** Standard SQL: count(distinct) of a CASE that yields the value only where it fails. */
+  countDistinctNotIn(column: string, list: string, where?: string): string {
+    return `count(distinct case when ${where ? `(${where}) and ` : ''}${column} not in (${list}) then ${column} end)`;
   }
 
   eventTimeIndex(r: RelationRef, column: string): string[] {

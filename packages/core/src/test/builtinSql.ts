@@ -102,7 +102,7 @@ export function builtinCountQueries(test: TestNode, env: BuiltinSqlEnv): CountQu
       const { values, quote } = acceptedValuesArgs(test.kwargs);
       const list = acceptedValuesList(dialect, values, quote);
       return {
-        sql: `select count(distinct ${c}) as failures\nfrom ${rel}\nwhere ${c} not in (${list})`,
+        sql: `select ${dialect.countDistinctNotIn(c, list)} as failures\nfrom ${rel}`,
         sampleSql: dialect.limitRows(`select ${c} as value_field, count(*) as n_records\nfrom ${rel}\nwhere ${c} not in (${list})\ngroup by ${c}`, n),
       };
     }

@@ -13,14 +13,14 @@ import type { TestNode, TestOutcome } from './types.js';
  *   (or `count(case when (<where>) and <col> is null then 1 end)`),
  *   `count(case when [(<where>) and] not (<expr>) then 1 end)`,
  *   `case when <count> < min or <count> > max then 1 else 0 end`;
- * - accepted_values: `count(distinct case when [(<where>) and] <col> not in (…) then <col> end)`
- *   in the same scan (count(distinct) ignores the NULLs the case yields for other rows);
+ * - accepted_values: dialect.countDistinctNotIn() in the same scan: the distinct values are
+ *   collected once (a small set for a column of categories) and checked against the list after;
  * - unique: a grouped subquery per unique test (`group by <col> having count(*) > 1`, its own
  *   `where` inside), cross-joined to the scan. A GROUP BY on a high-cardinality column is the one
  *   cost that cannot be shared, so the fused statement costs about the slowest unique test alone.
  *
  * Each test's `where` becomes part of its own predicates, so tests with different `where`s fuse.
- * Only portable SQL (dialect.countIf, count(distinct), cross join) is used.
+ * Only portable SQL and dialect methods (countIf, countDistinctNotIn) are used.
  */
 
 const FUSABLE = new Set(['not_null', 'accepted_values', 'expression', 'row_count', 'unique']);
@@ -51,7 +51,7 @@ function scanAggregate(test: TestNode, dialect: Dialect): string {
       return where ? dialect.countIf(and(where, `${c} is null`)) : `count(*) - count(${c})`;
     case 'accepted_values': {
       const { values, quote } = acceptedValuesArgs(test.kwargs);
-      return `count(distinct case when ${and(where, `${c} not in (${acceptedValuesList(dialect, values, quote)})`)} then ${c} end)`;
+      return dialect.countDistinctNotIn(c, acceptedValuesList(dialect, values, quote), where);
     }
     case 'expression':
       return dialect.countIf(and(where, `not (${testedExpression(test)})`));
