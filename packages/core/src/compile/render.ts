@@ -48,6 +48,8 @@ export interface RenderBatch {
 }
 
 /** Prefix of the CTE a batch-filtered ref is read through. */
+  /** How the batch's bounds are written against a parent's event_time (a DATE column: local dates). */
+  bound?: (nodeId: string) => ((d: Date) => string) | undefined;
 export const BATCH_PREFIX = '__tform_batch__';
 
 /** `model.batch` in templates: dbt's names, bounds as UTC `YYYY-MM-DD HH:MM:SS` text. */
@@ -109,7 +111,8 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
         if (!batch || typeof et !== 'string' || !et) return rel;
         const cte = BATCH_PREFIX + t.name;
         const q = o.dialect.quoteIdent(et);
-        filtered.set(cte, `select * from ${rel} where ${q} >= ${o.dialect.timestampLiteral(batch.start)} and ${q} < ${o.dialect.timestampLiteral(batch.end)}`);
+        const lit = batch.bound?.(t.uniqueId) ?? ((d: Date) => o.dialect.timestampLiteral(d));
+        filtered.set(cte, `select * from ${rel} where ${q} >= ${lit(batch.start)} and ${q} < ${lit(batch.end)}`);
         return new Relation(rel, null, cte, String(rel));
       },
       resolveSource: (s, t) => {

@@ -169,7 +169,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       });
     }
     const origin = (key: string): ErrorLocation =>
-      p.fileConfig[key] !== undefined ? { file: p.path, line: keywordLine(p.raw, key) ?? callLine(p.raw, 'config', []) } : patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('models', p.folders, key);
+      p.fileConfig[key] !== undefined ? { file: p.path, line: keywordLine(p.raw, key) ?? callLine(p.raw, 'config', []) } : patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : treeCfg[key] !== undefined ? inTree('models', p.folders, key) : { file: p.path, line: callLine(p.raw, 'config', []) };
     config = normalizeNodeConfig(withLists(config, materialized), p.name, origin);
     const base = nodeBase('model', p.name, p.path, p.folders, config, patch);
     configOrigin.set(base.uniqueId, origin);

@@ -29,6 +29,8 @@ export interface LifetimeSql {
   eventTime: string;
   entity: string[];
   folds: Fold[];
+  /** How interval bounds are written against the panel's event_time (microbatch.ts boundLiteral). */
+  bound: (d: Date) => string;
 }
 
 function aggregate(d: Dialect, f: Fold, eventTime: string, alias = ''): string {
@@ -63,9 +65,9 @@ function combine(fn: FoldFunction, o: string, n: string): string {
   }
 }
 
-function inRanges(d: Dialect, col: string, ranges: readonly Interval[]): string {
+function inRanges(s: LifetimeSql, col: string, ranges: readonly Interval[]): string {
   if (ranges.length === 0) return 'false';
-  return `(${ranges.map((r) => `(${col} >= ${d.timestampLiteral(r.start)} and ${col} < ${d.timestampLiteral(r.end)})`).join(' or ')})`;
+  return `(${ranges.map((r) => `(${col} >= ${s.bound(r.start)} and ${col} < ${s.bound(r.end)})`).join(' or ')})`;
 }
 
 function grouped(s: LifetimeSql, where: string | undefined, alias = 'p.'): string {
@@ -84,7 +86,7 @@ export function lifetimeFullSql(s: LifetimeSql): string {
 export function lifetimeRecomputeSql(s: LifetimeSql, ranges: readonly Interval[]): string {
   const d = s.dialect;
   const keys = s.entity.map((k) => d.quoteIdent(k));
-  const touched = `select distinct ${keys.map((k) => `c.${k}`).join(', ')} from ${d.relation(s.panel)} c where ${inRanges(d, `c.${d.quoteIdent(s.eventTime)}`, ranges)}`;
+  const touched = `select distinct ${keys.map((k) => `c.${k}`).join(', ')} from ${d.relation(s.panel)} c where ${inRanges(s, `c.${d.quoteIdent(s.eventTime)}`, ranges)}`;
   const lhs = keys.length === 1 ? `p.${keys[0]}` : `(${keys.map((k) => `p.${k}`).join(', ')})`;
   return grouped(s, `${lhs} in (${touched})`);
 }
@@ -93,7 +95,7 @@ export function lifetimeRecomputeSql(s: LifetimeSql, ranges: readonly Interval[]
 export function lifetimeFoldSql(s: LifetimeSql, lifetime: RelationRef, ranges: readonly Interval[]): string {
   const d = s.dialect;
   const keys = s.entity.map((k) => d.quoteIdent(k));
-  const fresh = grouped(s, inRanges(d, `p.${d.quoteIdent(s.eventTime)}`, ranges));
+  const fresh = grouped(s, inRanges(s, `p.${d.quoteIdent(s.eventTime)}`, ranges));
   const cols = [...keys.map((k) => `n.${k} as ${k}`), ...s.folds.map((f) => `${combine(f.fn, `o.${d.quoteIdent(f.column)}`, `n.${d.quoteIdent(f.column)}`)} as ${d.quoteIdent(f.column)}`)];
   return `with n as (\n${fresh}\n)\nselect ${cols.join(',\n  ')}\nfrom n\nleft join ${d.relation(lifetime)} o on ${keys.map((k) => `o.${k} = n.${k}`).join(' and ')}`;
 }

@@ -2,7 +2,7 @@ import { tmpRelation } from '../adapter/dialect.js';
 import type { ColumnInfo, RelationRef } from '../adapter/types.js';
 import type { Dialect } from '../adapter/dialect.js';
 import type { ExecNode } from '../compile/manifest.js';
-import type { Interval } from '../state/intervals.js';
+import { intervalLabel, parseLocalTime, type Interval } from '../state/intervals.js';
 import { batchConfig, batchedKind, panelEntity } from './batchConfig.js';
 import { incrementalConfig } from './incrementalConfig.js';
 import { afterPublish } from './relationBuild.js';
@@ -32,19 +32,44 @@ export interface BatchStatementsOptions {
   last: boolean;
   /** Columns of the built tmp relation (an incremental batch compares them with the table's). */
   tmpColumns: ColumnInfo[];
+  /** How bounds are written against event_time (see boundLiteral). */
+  bound?: BoundLiteral;
 }
 
 const ts = (d: Interval['start']) => d.toISOString().slice(0, 19).replace('T', ' ');
 
+/**
+ * How an interval bound is written against an event_time column: a TIMESTAMP column holds UTC
+ * instants (`timestamp '…'` of the UTC wall clock); a DATE column holds calendar dates in the
+ * model's time zone, so a day interval is `date '<local date>'` — a panel's grain column of a
+ * studio west of UTC included. `dateColumn` comes from the column's type.
+ */
+export type BoundLiteral = (d: Date) => string;
+
+export function boundLiteral(dialect: Pick<Dialect, 'timestampLiteral'>, dateColumn: boolean, timezone?: string): BoundLiteral {
+  if (!dateColumn) return (d) => dialect.timestampLiteral(d);
+  return (d) => `date '${intervalLabel(d, 'day', timezone)}'`;
+}
+
+/** Whether a column type is a calendar date (not a timestamp). */
+export function isDateType(type: string | undefined): boolean {
+  return /^\s*date\s*$/i.test(type ?? '');
+}
+
+/** A range of `eventTime` as a predicate, bounds written by `bound`. */
+export function inRange(column: string, range: Interval, bound: BoundLiteral): string {
+  return `${column} >= ${bound(range.start)} and ${column} < ${bound(range.end)}`;
+}
+
 /** Checks of a batch's new rows in `rel` (see above), as assertNoRows statements. */
-export function batchChecks(node: ExecNode, dialect: Dialect, rel: RelationRef, range: Interval, origin?: MaterializeContext['configOrigin']): Statement[] {
+export function batchChecks(node: ExecNode, dialect: Dialect, rel: RelationRef, range: Interval, origin?: MaterializeContext['configOrigin'], bound: BoundLiteral = (d) => dialect.timestampLiteral(d)): Statement[] {
   const cfg = batchConfig(node.config, node.name);
   const src = dialect.relation(rel);
   const et = dialect.quoteIdent(cfg.eventTime);
   const out: Statement[] = [
     {
       sql: dialect.assertNoRows(
-        `select 1 from ${src} where ${et} is null or ${et} < ${dialect.timestampLiteral(range.start)} or ${et} >= ${dialect.timestampLiteral(range.end)}`,
+        `select 1 from ${src} where ${et} is null or not (${inRange(et, range, bound)})`,
         `${node.name}: new rows have ${cfg.eventTime} outside the batch [${ts(range.start)}, ${ts(range.end)}) or NULL; such rows would not be replaced when the batch runs again. Refs to models with event_time are filtered to the batch; filter anything else with model.batch.event_time_start / event_time_end.`,
       ),
       label: 'check rows inside the batch',
@@ -80,11 +105,12 @@ export function batchPublish(node: ExecNode, ctx: MaterializeContext, o: BatchSt
   const diff = diffColumns(target, o.tmpColumns, (n) => dialect.columnKey(n));
   const change = planSchemaChange({ mode, diff, target, relation, dialect, model: { name: node.name, path: node.path } });
   const et = dialect.quoteIdent(cfg.eventTime);
+  const bound = o.bound ?? ((d: Date) => dialect.timestampLiteral(d));
   return [
-    ...batchChecks(node, dialect, tmp, o.range, ctx.configOrigin),
+    ...batchChecks(node, dialect, tmp, o.range, ctx.configOrigin, bound),
     ...change.ddl,
     {
-      sql: `delete from ${dialect.relation(relation)}\nwhere ${et} >= ${dialect.timestampLiteral(o.range.start)} and ${et} < ${dialect.timestampLiteral(o.range.end)}`,
+      sql: `delete from ${dialect.relation(relation)}\nwhere ${inRange(et, o.range, bound)}`,
       label: 'delete rows of the batch',
     },
     { sql: dialect.insertSelect(relation, tmp, change.columns), label: 'insert rows of the batch' },
@@ -106,12 +132,17 @@ where t.${et} is not null
 group by 1`;
 }
 
-/** `rows:hashsum` of every interval, from checksumBucketsQuery() rows. */
-export function intervalChecksums(rows: readonly Record<string, unknown>[], intervals: readonly Interval[]): { rows: number; checksum: string }[] {
+/**
+ * `rows:hashsum` of every interval, from checksumBucketsQuery() rows. For a DATE event_time
+ * (`dateIn` the model's time zone) a bucket is the date's UTC midnight: it belongs to the day
+ * interval of that local date.
+ */
+export function intervalChecksums(rows: readonly Record<string, unknown>[], intervals: readonly Interval[], dateIn?: { timezone?: string }): { rows: number; checksum: string }[] {
   const acc = intervals.map(() => ({ n: 0n, h: 0n }));
   const starts = intervals.map((i) => i.start.getTime());
   for (const r of rows) {
-    const t = Number(r.b) * 900_000;
+    let t = Number(r.b) * 900_000;
+    if (dateIn) t = parseLocalTime(new Date(t).toISOString().slice(0, 10), dateIn.timezone)!.getTime();
     // Last interval starting at or before t.
     let lo = 0;
     let hi = starts.length - 1;

@@ -41,6 +41,12 @@ export interface Batch {
   label: string;
   /** The statements that build the batch's rows aside, decided when the batch starts. */
   build(): Promise<Statement[]>;
+  /**
+   * After build, before the publish transaction: what publish needs to read through the
+   * adapter (columns of the built rows). Never inside the transaction: a pool of one connection
+   * is held by it.
+   */
+  afterBuild?(): Promise<void>;
   /** Runs on the publishing transaction; returns the rows the batch wrote. */
   publish(tx: Executor): Promise<number | undefined>;
   cleanup: Statement[];
@@ -267,6 +273,7 @@ async function runStep(s: PlanStep, nextIndex: () => number, cons: RunConsole, o
         cleanup = b.cleanup;
         try {
           await runStatements(adapter, await b.build());
+          await b.afterBuild?.();
           if (!b.inPlace) await audit(adapter, false);
           let n: number | undefined;
           await adapter.transaction(async (tx) => {

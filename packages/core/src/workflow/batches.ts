@@ -1,12 +1,12 @@
 import { tmpRelation } from '../adapter/dialect.js';
-import type { Executor, RelationRef } from '../adapter/types.js';
+import type { ColumnInfo, Executor, RelationRef } from '../adapter/types.js';
 import type { ExecNode, ModelNode } from '../compile/manifest.js';
 import { existingRelation, type Introspection } from '../compile/render.js';
 import { renderProject } from './render.js';
 import { TformError } from '../errors/index.js';
 import { batchConfig, batchedKind, lifetimeConfig, panelEntity, type BatchConfig } from '../materialize/batchConfig.js';
 import { lifetimeFoldSql, lifetimeFullSql, lifetimeRecomputeSql, type LifetimeSql } from '../materialize/lifetime.js';
-import { batchChecks, batchPublish, checksumBucketsQuery, intervalChecksums } from '../materialize/microbatch.js';
+import { batchChecks, batchPublish, boundLiteral, checksumBucketsQuery, inRange, intervalChecksums, isDateType, type BoundLiteral } from '../materialize/microbatch.js';
 import { afterPublish, materializeTable } from '../materialize/relationBuild.js';
 import { embedding, type MaterializeContext, type Statement } from '../materialize/types.js';
 import { backfillRange, batchWindow, type BackfillFlags } from '../plan/batches.js';
@@ -30,6 +30,8 @@ export interface BatchesContext {
   deferred?: Map<string, RelationRef>;
   /** Whether the state schema exists (a dry run before the first run has none: nothing processed). */
   hasState: boolean;
+  /** Which event_time columns are DATEs, by relation and column (filled as batches ask). */
+  dateColumns?: Map<string, boolean>;
 }
 
 async function exec(tx: Executor, list: Statement[]): Promise<void> {
@@ -41,9 +43,33 @@ function rebuilds(n: ExecNode, intro: Introspection, fullRefresh?: boolean): boo
   return fullRefresh === true || n.config.full_refresh === true || existingRelation(intro, relationOf(n))?.kind !== 'table';
 }
 
+/** Whether `rel`'s column `column` is a DATE (then bounds against it are local dates). */
+async function dateColumn(c: BatchesContext, rel: RelationRef, column: string): Promise<boolean> {
+  const key = `${rel.database ?? ''}.${rel.schema}.${rel.identifier}.${column}`.toLowerCase();
+  let hit = c.dateColumns?.get(key);
+  if (hit === undefined) {
+    const d = c.p.dialect;
+    const col = (await c.p.adapter!.columns(rel)).find((x) => d.columnKey(x.name) === d.columnKey(column));
+    hit = isDateType(col?.type);
+    (c.dateColumns ??= new Map()).set(key, hit);
+  }
+  return hit;
+}
+
 /** Render `n` for one batch and return its SQL. */
 async function renderBatch(c: BatchesContext, n: ModelNode, range: Interval, incremental: boolean): Promise<string> {
-  await renderProject(c.p, { dialect: c.p.dialect, introspection: c.plan.introspection, deferred: c.deferred, only: new Set([n.uniqueId]), batch: { ...range, incremental } });
+  const m = c.p.session.manifest;
+  const tz = batchConfig(n.config, n.name).timezone;
+  // Refs filtered to the batch: the bound literals depend on each parent's event_time type.
+  const bounds = new Map<string, BoundLiteral>();
+  for (const id of n.dependsOn.nodes) {
+    const parent = m.nodes[id];
+    const et = parent?.config.event_time;
+    if (!parent || typeof et !== 'string' || parent.materialized === 'ephemeral') continue;
+    const rel = c.deferred?.get(id) ?? relationOf(parent);
+    bounds.set(id, boundLiteral(c.p.dialect, await dateColumn(c, rel, et), tz));
+  }
+  await renderProject(c.p, { dialect: c.p.dialect, introspection: c.plan.introspection, deferred: c.deferred, only: new Set([n.uniqueId]), batch: { ...range, incremental, bound: (id) => bounds.get(id) } });
   return n.compiledCode!;
 }
 
@@ -84,8 +110,11 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
   const now = c.plan.now ?? new Date();
   const intervals = batchWindow({ cfg, now, processed, rebuild, backfill: c.backfill ? backfillRange(c.backfill, now, cfg.timezone) : undefined });
   const lifetimes = batchedKind(n) === 'panel' ? lifetimesOf(p, n).map((x) => x.uniqueId) : [];
+  // Known once the batch's rows are built: whether event_time is a DATE (local dates).
+  let isDate = false;
+  const bound = () => boundLiteral(d, isDate, cfg.timezone);
   const record = async (tx: Executor, list: StatusInterval[]) => {
-    const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), list);
+    const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), list, isDate ? { timezone: cfg.timezone } : undefined);
     await store.record(tx, n.uniqueId, list.map((i, k) => ({ ...i, rowsAffected: sums[k]!.rows, checksum: sums[k]!.checksum })), c.runId);
     return sums.reduce((a, s) => a + s.rows, 0);
   };
@@ -102,9 +131,13 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
         build: async () => table.build,
         cleanup: table.cleanup,
         inPlace: false,
+        // The model's own checks come before its tests: a NULL entity is reported as such.
+        afterBuild: async () => {
+          isDate = isDateType((await adapter.columns(tmp)).find((x) => d.columnKey(x.name) === d.columnKey(cfg.eventTime))?.type);
+          await exec(adapter, batchChecks(n, d, tmp, range, ctx.configOrigin, bound()));
+        },
         publish: async (tx) => {
-          await exec(tx, batchChecks(n, d, tmp, range, ctx.configOrigin));
-          const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), intervals);
+          const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), intervals, isDate ? { timezone: cfg.timezone } : undefined);
           await exec(tx, table.publish);
           await store.forget(tx, n.uniqueId);
           const f = forgetSql(c, lifetimes);
@@ -118,6 +151,7 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
 
   return intervals.map((interval, k): Batch => {
     const last = k === intervals.length - 1;
+    let columns: { target: ColumnInfo[]; tmp: ColumnInfo[] } = { target: [], tmp: [] };
     return {
       label: `${intervalLabel(interval.start, cfg.batchSize, cfg.timezone)}${interval.status === 'partial' ? ' (open)' : ''}`,
       build: async () => {
@@ -126,19 +160,22 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
       },
       cleanup: [{ sql: d.dropRelation(tmp, 'table'), label: 'drop tmp' }],
       inPlace: true,
+      afterBuild: async () => {
+        columns = { target: await adapter.columns(ctx.relation), tmp: await adapter.columns(tmp) };
+        isDate = isDateType(columns.target.find((x) => d.columnKey(x.name) === d.columnKey(cfg.eventTime))?.type);
+      },
       publish: async (tx) => {
-        const target = await adapter.columns(ctx.relation);
-        const bctx: MaterializeContext = { ...ctx, existingColumns: target };
+        const bctx: MaterializeContext = { ...ctx, existingColumns: columns.target };
         if (lifetimes.length) {
           // An entity that leaves an interval it was folded from: lifetime panels rebuild.
           const et = d.quoteIdent(cfg.eventTime);
           const keys = panelEntity(n.config, n.name).map((e) => d.quoteIdent(e));
-          const gone = `exists (select 1 from ${d.relation(ctx.relation)} old where old.${et} >= ${d.timestampLiteral(interval.start)} and old.${et} < ${d.timestampLiteral(interval.end)}
+          const gone = `exists (select 1 from ${d.relation(ctx.relation)} old where ${inRange(`old.${et}`, interval, bound())}
     and not exists (select 1 from ${d.relation(tmp)} new where ${keys.map((q) => `new.${q} = old.${q}`).join(' and ')}))`;
           await exec(tx, [forgetSql(c, lifetimes, gone)!]);
         }
         const rows = await record(tx, [interval]);
-        await exec(tx, batchPublish(n, bctx, { range: interval, incremental: true, last, tmpColumns: await adapter.columns(tmp) }));
+        await exec(tx, batchPublish(n, bctx, { range: interval, incremental: true, last, tmpColumns: columns.tmp, bound: bound() }));
         return rows;
       },
     };
@@ -158,7 +195,9 @@ async function lifetimeBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
   const panel = Object.values(m.nodes).find((x) => x.name === lc.panelOf)!;
   const pcfg = batchConfig(panel.config, panel.name);
   const entity = lc.entity ?? panelEntity(panel.config, panel.name);
-  const spec: LifetimeSql = { dialect: d, panel: relationOf(panel), eventTime: pcfg.eventTime, entity, folds: lc.folds };
+  const panelRel = relationOf(panel);
+  const panelDates = existingRelation(c.plan.introspection, panelRel) || c.hasState ? await dateColumn(c, panelRel, pcfg.eventTime) : false;
+  const spec: LifetimeSql = { dialect: d, panel: panelRel, eventTime: pcfg.eventTime, entity, folds: lc.folds, bound: boundLiteral(d, panelDates, pcfg.timezone) };
   const ctx = materializeContext(c.plan, n);
   const tmp = tmpRelation(ctx.relation, d);
   const source = c.hasState ? await store.processed(panel.uniqueId) : [];
@@ -169,6 +208,7 @@ async function lifetimeBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
   // No state (lost, or the panel was invalidated or rebuilt), or intervals the panel no longer has.
   if (!rebuild && (folded.length === 0 || folded.some((f) => !panelStarts.has(f.start.getTime())))) rebuild = true;
 
+  let cols: string[] = [];
   const publishInto = (sql: string, recordList: ProcessedInterval[], label: string): Batch => ({
     label,
     build: async () => {
@@ -177,8 +217,10 @@ async function lifetimeBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
     },
     cleanup: [{ sql: d.dropRelation(tmp, 'table'), label: 'drop tmp' }],
     inPlace: true,
+    afterBuild: async () => {
+      cols = (await p.adapter!.columns(tmp)).map((x) => x.name);
+    },
     publish: async (tx) => {
-      const cols = (await p.adapter!.columns(tmp)).map((x) => x.name);
       const counted = await tx.query<{ n: unknown }>(`select count(*) as n from ${d.relation(tmp)}`);
       await exec(tx, [
         { sql: d.deleteMatchingKeys(ctx.relation, tmp, entity), label: 'delete lifetime rows of the entities' },
@@ -248,6 +290,6 @@ export function checkLifetimeModels(p: OpenProject): void {
     const lc = lifetimeConfig(n.config, n.name);
     const panel = Object.values(p.session.manifest.nodes).find((x) => x.name === lc.panelOf)!;
     const pcfg = batchConfig(panel.config, panel.name);
-    n.compiledCode = lifetimeFullSql({ dialect: p.dialect, panel: relationOf(panel), eventTime: pcfg.eventTime, entity: lc.entity ?? panelEntity(panel.config, panel.name), folds: lc.folds });
+    n.compiledCode = lifetimeFullSql({ dialect: p.dialect, panel: relationOf(panel), eventTime: pcfg.eventTime, entity: lc.entity ?? panelEntity(panel.config, panel.name), folds: lc.folds, bound: (d) => p.dialect.timestampLiteral(d) });
   }
 }

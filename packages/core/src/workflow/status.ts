@@ -1,6 +1,7 @@
 import type { ExecNode } from '../compile/manifest.js';
 import { TformError } from '../errors/index.js';
 import { batchConfig, batchedKind, lifetimeConfig, type BatchConfig } from '../materialize/batchConfig.js';
+import { boundLiteral, inRange, isDateType } from '../materialize/microbatch.js';
 import { backfillRange, checkBackfillFlags, type BackfillFlags } from '../plan/batches.js';
 import { relationOf } from '../plan/plan.js';
 import { describeIntervals, expectedIntervals, mergeRanges, missingIntervals, rangeLabel, type Interval } from '../state/intervals.js';
@@ -119,9 +120,11 @@ export async function executeInvalidate(p: OpenProject, o: SelectionOptions & { 
       const lifetimes = batchedKind(n) === 'panel' ? lifetimesOf(p, n) : [];
       const et = d.quoteIdent(cfg.eventTime);
       const res: InvalidateResult = { name: n.name, range: rangeLabel(range, cfg.batchSize, cfg.timezone), lifetimes: lifetimes.map((l) => l.name) };
+      const col = exists ? (await adapter.columns(rel)).find((x) => d.columnKey(x.name) === d.columnKey(cfg.eventTime)) : undefined;
+      const bound = boundLiteral(d, isDateType(col?.type), cfg.timezone);
       await adapter.transaction(async (tx) => {
         if (exists) {
-          const r = await tx.execute(`delete from ${d.relation(rel)}\nwhere ${et} >= ${d.timestampLiteral(range.start)} and ${et} < ${d.timestampLiteral(range.end)}`);
+          const r = await tx.execute(`delete from ${d.relation(rel)}\nwhere ${inRange(et, range, bound)}`);
           res.rowsDeleted = r.rowsAffected;
         }
         res.intervalsForgotten = await store.invalidate(tx, id, range.start, range.end);
