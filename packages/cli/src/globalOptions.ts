@@ -11,18 +11,34 @@ export interface GlobalArgs {
   'log-format': 'text' | 'json';
   quiet: boolean;
   debug: boolean;
+  'target-path'?: string;
+  'use-colors'?: boolean;
+  profile?: string;
 }
 
 export function withGlobals<T>(y: Argv<T>) {
   return y
-    .option('project-dir', { type: 'string', default: '.', describe: 'Directory holding tform_project.yml', global: true })
-    .option('profiles-dir', { type: 'string', describe: 'Directory holding profiles.yml (default: $TFORM_PROFILES_DIR, the project dir, ~/.tform)', global: true })
+    .option('project-dir', { type: 'string', default: '.', describe: 'Directory holding tform_project.yml or dbt_project.yml', global: true })
+    .option('profiles-dir', {
+      type: 'string',
+      describe: 'Directory holding profiles.yml (default: the first of $TFORM_PROFILES_DIR, $DBT_PROFILES_DIR, the project dir, the current dir, ~/.tform, ~/.dbt that has one)',
+      global: true,
+    })
+    .option('target-path', { type: 'string', describe: "Where artifacts go, instead of the project file's target-path (also $DBT_TARGET_PATH)", global: true })
+    .option('profile', { type: 'string', describe: "Profile to use instead of the project file's profile:", global: true })
     .option('target', { alias: 't', type: 'string', describe: 'Target of the profile to use', global: true })
     .option('vars', { type: 'string', describe: "Project variables as YAML or JSON, e.g. '{start: 2024-01-01}'", global: true })
     .option('now', { type: 'string', describe: 'Fix the clock (ISO date or timestamp; also $TFORM_NOW)', global: true })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text, or one JSON event per line', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors and results', global: true })
-    .option('debug', { type: 'boolean', default: false, describe: 'Print debug lines', global: true });
+    .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'Print debug lines', global: true })
+    .option('use-colors', { type: 'boolean', describe: 'Colour the output (--no-use-colors: never; default: on a terminal without NO_COLOR)', global: true })
+    // dbt flags that change nothing in tform, accepted so dbt command lines run unchanged.
+    .option('partial-parse', { type: 'boolean', hidden: true, global: true })
+    .option('version-check', { type: 'boolean', hidden: true, global: true })
+    .option('static-parser', { type: 'boolean', hidden: true, global: true })
+    .option('send-anonymous-usage-stats', { type: 'boolean', hidden: true, global: true })
+    .option('write-json', { type: 'boolean', hidden: true, global: true });
 }
 
 export function withSelection<T>(y: Argv<T>) {
@@ -39,7 +55,7 @@ export function withSelection<T>(y: Argv<T>) {
 }
 
 export function loggerFor(a: GlobalArgs): Logger {
-  return new Logger({ format: a['log-format'], quiet: a.quiet, debug: a.debug });
+  return new Logger({ format: a['log-format'], quiet: a.quiet, debug: a.debug, ...(a['use-colors'] === false ? { color: false } : {}) });
 }
 
 export interface SelectionArgs {
@@ -58,10 +74,12 @@ export function common(a: GlobalArgs & { threads?: number }, logger: Logger, com
   return {
     projectDir: a['project-dir'],
     profilesDir: a['profiles-dir'],
+    ...(a.profile ? { profile: a.profile } : {}),
     target: a.target,
     vars: a.vars,
     now: a.now,
     threads: a.threads,
+    ...(a['target-path'] ? { targetPath: a['target-path'] } : {}),
     logger,
     builtins: builtinAdapters,
     command: `tform ${command}`,

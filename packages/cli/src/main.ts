@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { withGlobals } from './globalOptions.js';
 import { buildCommands } from './commands/build.js';
+import { cleanCommand } from './commands/clean.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { initCommand } from './commands/init.js';
@@ -24,7 +25,8 @@ export async function run(argv: string[]): Promise<void> {
     .command(statusCommand)
     .command(invalidateCommand)
     .command(testCommand)
-    .command(loadCommand);
+    .command(loadCommand)
+    .command(cleanCommand);
   for (const c of buildCommands) y = y.command(c);
   await y
     .demandCommand(1, 'Pick a command: tform <command> --help shows its options.')

@@ -9,6 +9,7 @@ export * from './project/load.js';
 export * from './project/configTree.js';
 export * from './project/configKeys.js';
 export * from './project/external.js';
+export * from './project/docsBlocks.js';
 export * from './load/index.js';
 export { parseYaml, yamlLine } from './project/yaml.js';
 export * from './compile/manifest.js';

@@ -50,7 +50,8 @@ export function resolveDuckDBConfig(profile: TargetProfile, ctx: AdapterContext)
 
   const rawPath = profile.path ?? DEFAULT_DB_PATH;
   if (typeof rawPath !== 'string' || rawPath === '') throw bad('`path` must be a file path or :memory:');
-  const dbPath = rawPath === ':memory:' ? rawPath : path.resolve(ctx.projectDir, rawPath);
+  // dbt-duckdb opens a relative path from the directory dbt runs in; tform projects resolve it from the project.
+  const dbPath = rawPath === ':memory:' ? rawPath : path.resolve(ctx.workingDir ?? ctx.projectDir, rawPath);
 
   const settings: Record<string, SettingValue> = {};
   if (profile.settings !== undefined) {

@@ -49,6 +49,10 @@ export interface PostgresConfig {
   statementTimeoutMs?: number;
   /** Profile key `search_path`, set on every connection; undefined = server default. */
   searchPath?: string;
+  /** Profile key `role` (as dbt-postgres): the role every connection switches to (SET ROLE). */
+  role?: string;
+  /** Profile key `keepalives_idle` (seconds, as libpq's): idle time before TCP keepalives start; 0 = system default. */
+  keepalivesIdleSeconds?: number;
   applicationName: string;
 }
 
@@ -59,7 +63,7 @@ export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 /**
  * Read the Postgres keys of a target: host, port, user, password, dbname (or database), sslmode,
  * ssl, sslrootcert/sslcert/sslkey, connect_timeout, statement_timeout, search_path,
- * application_name. Reads certificate files (paths relative to the project), never connects.
+ * application_name, and dbt-postgres' `pass` (for password), `role`, `keepalives_idle`. Reads certificate files (paths relative to the project), never connects.
  */
 export function resolvePostgresConfig(profile: TargetProfile, ctx: AdapterContext): PostgresConfig {
   const bad = (msg: string) => new TformError('PROFILE_INVALID', `target '${profile.name}' (postgres): ${msg}`);
@@ -102,7 +106,7 @@ export function resolvePostgresConfig(profile: TargetProfile, ctx: AdapterContex
     const p = str(key);
     if (p === undefined) return undefined;
     try {
-      return fs.readFileSync(path.resolve(ctx.projectDir, p), 'utf8');
+      return fs.readFileSync(path.resolve(ctx.workingDir ?? ctx.projectDir, p), 'utf8');
     } catch (e) {
       throw bad(`cannot read \`${key}\` ${p}: ${(e as Error).message}`);
     }
@@ -115,6 +119,8 @@ export function resolvePostgresConfig(profile: TargetProfile, ctx: AdapterContex
   });
 
   const searchPath = str('search_path');
+  const role = str('role');
+  const keepalivesIdle = int('keepalives_idle', 0);
   const applicationName = str('application_name', 'tform')!;
   const config: PostgresConfig = {
     host,
@@ -127,10 +133,15 @@ export function resolvePostgresConfig(profile: TargetProfile, ctx: AdapterContex
     connectTimeoutSeconds: int('connect_timeout', 0) ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
     statementTimeoutMs: int('statement_timeout', 0),
     searchPath: searchPath === '' ? undefined : searchPath,
+    ...(role ? { role } : {}),
+    ...(keepalivesIdle ? { keepalivesIdleSeconds: keepalivesIdle } : {}),
     applicationName,
   };
   // Not enumerable (as pg does on its clients): logging or spreading the config leaves it out.
-  Object.defineProperty(config, 'password', { value: str('password') || undefined, enumerable: false }); // '' = none
+  const password = str('password');
+  const pass = str('pass');
+  if (password !== undefined && pass !== undefined && password !== pass) throw bad('`password` and `pass` disagree; give one of them');
+  Object.defineProperty(config, 'password', { value: (password ?? pass) || undefined, enumerable: false }); // '' = none
   return config;
 }
 
@@ -342,6 +353,7 @@ order by a.attnum`,
     // UTC sessions: tform's interval bounds are UTC, and so is how timestamptz values compare with them.
     const options = ['-c DateStyle=ISO', '-c TimeZone=UTC'];
     if (c.searchPath !== undefined) options.push(`-c search_path=${escapeOptionValue(c.searchPath)}`);
+    if (c.role !== undefined) options.push(`-c role=${escapeOptionValue(c.role)}`);
     return {
       host: c.host,
       port: c.port,
@@ -354,6 +366,7 @@ order by a.attnum`,
       application_name: runMarked(applicationName),
       options: options.join(' '),
       keepAlive: true,
+      ...(c.keepalivesIdleSeconds ? { keepAliveInitialDelayMillis: c.keepalivesIdleSeconds * 1000 } : {}),
       types: typeParsers,
     };
   }

@@ -5,17 +5,20 @@ import { handle } from '../handle.js';
 
 interface CompileArgs extends GlobalArgs, SelectionArgs {
   introspect: boolean;
+  threads?: number;
 }
 
 export const compileCommand: CommandModule<GlobalArgs, CompileArgs> = {
   command: 'compile',
   describe: 'Render every model to target/compiled and write target/manifest.json',
   builder: (y) =>
-    withSelection(y).option('introspect', {
-      type: 'boolean',
-      default: false,
-      describe: 'Read the warehouse (read-only) so is_incremental() and existing relations are known',
-    }) as never,
+    withSelection(y)
+      .option('introspect', {
+        type: 'boolean',
+        default: false,
+        describe: 'Read the warehouse (read-only) so is_incremental() and existing relations are known',
+      })
+      .option('threads', { type: 'number', describe: 'Connections used while introspecting (default: profile threads, else 4)' }) as never,
   handler: async (a: ArgumentsCamelCase<CompileArgs>) => {
     const logger = loggerFor(a);
     await handle(logger, async () => {

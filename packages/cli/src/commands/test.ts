@@ -6,6 +6,7 @@ import { handle } from '../handle.js';
 interface TestArgs extends GlobalArgs, SelectionArgs {
   threads?: number;
   wait: boolean;
+  'fail-fast': boolean;
 }
 
 export const testCommand: CommandModule<GlobalArgs, TestArgs> = {
@@ -14,6 +15,7 @@ export const testCommand: CommandModule<GlobalArgs, TestArgs> = {
   builder: (y) =>
     withSelection(y)
       .option('threads', { type: 'number', describe: 'Concurrent tests (default: profile threads, else 4)' })
+      .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' })
       .option('wait', { type: 'boolean', default: true, describe: 'Wait for the run lock when one is needed' }) as never,
   handler: async (a: ArgumentsCamelCase<TestArgs>) => {
     const logger = loggerFor(a);
@@ -21,7 +23,7 @@ export const testCommand: CommandModule<GlobalArgs, TestArgs> = {
       const sel = selection(a);
       const p = await openProject(common(a, logger, 'test'));
       try {
-        return (await executeTest(p, { ...sel, wait: a.wait })).exitCode;
+        return (await executeTest(p, { ...sel, wait: a.wait, failFast: a['fail-fast'] })).exitCode;
       } finally {
         await p.adapter?.close();
       }

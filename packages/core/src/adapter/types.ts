@@ -190,8 +190,14 @@ export interface TargetProfile {
 }
 
 export interface AdapterContext {
-  /** Absolute project directory; relative paths in the profile resolve against it. */
+  /** Absolute project directory; relative paths in the profile resolve against it (unless workingDir is set). */
   projectDir: string;
+  /**
+   * Set for a dbt project (dbt_project.yml): relative file paths in the profile (a DuckDB `path`,
+   * certificate files) resolve against this directory, the one tform runs in, as dbt's adapters
+   * resolve them.
+   */
+  workingDir?: string;
   /** Number of concurrent workers the runner will use. */
   threads: number;
 }

@@ -39,6 +39,13 @@ export function writeCompiled(root: string, targetPath: string, manifest: Manife
     }
     writeFileSync(abs, redact(n.compiledCode.replace(/\s*$/, '\n')));
   }
+  for (const a of Object.values(manifest.analyses ?? {})) {
+    if (a.compiledCode === undefined) continue;
+    const rel = `${targetPath}/compiled/${manifest.metadata.projectName}/${a.path}`;
+    a.compiledPath = rel;
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), redact(a.compiledCode.replace(/\s*$/, '\n')));
+  }
 }
 
 export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {

@@ -27,6 +27,8 @@ interface NodeBase {
   relationName: string;
   layer?: Layer;
   dependsOn: { nodes: string[]; macros: string[] };
+  /** Whether the docs site shows the node, and its colour in the graph. */
+  docs?: NodeDocsConfig;
 }
 
 export interface ModelNode extends NodeBase {
@@ -76,6 +78,42 @@ export interface SourceNode {
   external?: ExternalSpec;
 }
 
+/** A SQL file under analysis-paths: compiled like a model (target/compiled/…), never run. */
+export interface AnalysisNode {
+  uniqueId: string;
+  resourceType: 'analysis';
+  name: string;
+  packageName: string;
+  path: string;
+  fqn: string[];
+  description: string;
+  rawCode: string;
+  checksum: string;
+  refs: RefCall[];
+  sources: SourceCall[];
+  dependsOn: { nodes: string[]; macros: string[] };
+  compiledCode?: string;
+  compiledPath?: string;
+}
+
+/** A `{% docs name %}` block, as `{{ doc('name') }}` finds it. */
+export interface DocNode {
+  uniqueId: string;
+  name: string;
+  packageName: string;
+  /** Markdown file, relative to the project root. */
+  path: string;
+  line: number;
+  /** The block's text, trimmed. */
+  blockContents: string;
+}
+
+/** `docs` config of a model or seed (`+docs: {show: false, node_color: '#d39'}`), for the docs site. */
+export interface NodeDocsConfig {
+  show: boolean;
+  node_color?: string;
+}
+
 export type ExecNode = ModelNode | SeedNode;
 export type AnyNode = ExecNode | SourceNode;
 
@@ -118,6 +156,10 @@ export interface Manifest {
   childMap: Record<string, string[]>;
   /** Inputs of the compile, for state comparison and caching. */
   vars: Record<string, unknown>;
+  /** `{% docs %}` blocks by unique id (`doc.<project>.<name>`), `__overview__` included. */
+  docs?: Record<string, DocNode>;
+  /** Analyses (analysis-paths), compiled by `tform compile`, never run. */
+  analyses?: Record<string, AnalysisNode>;
 }
 
 export const MANIFEST_VERSION = 1;

@@ -7,6 +7,7 @@ import { incrementalApplies } from '../materialize/incremental.js';
 import { Relation } from './relation.js';
 import type { CompileSession } from './resolve.js';
 import { newScope, type RenderScope } from './scope.js';
+import { renderAnalyses } from './analyses.js';
 
 /** What introspection of the warehouse found; read-only facts that rendering may depend on. */
 export interface Introspection {
@@ -36,6 +37,8 @@ export interface RenderOptions {
    * is_incremental() is `incremental`. Only with `only` naming that model.
    */
   batch?: RenderBatch;
+  /** Also render the analyses (tform compile); they are never part of a run. */
+  analyses?: boolean;
   /** Called instead of throwing when one model fails to render (the others still render). */
   onModelError?: (n: ModelNode, e: unknown) => void;
 }
@@ -45,11 +48,11 @@ export interface RenderBatch {
   end: Date;
   /** is_incremental() inside the batch (false when the batch rebuilds the table). */
   incremental: boolean;
+  /** How the batch's bounds are written against a parent's event_time (a DATE column: local dates). */
+  bound?: (nodeId: string) => ((d: Date) => string) | undefined;
 }
 
 /** Prefix of the CTE a batch-filtered ref is read through. */
-  /** How the batch's bounds are written against a parent's event_time (a DATE column: local dates). */
-  bound?: (nodeId: string) => ((d: Date) => string) | undefined;
 export const BATCH_PREFIX = '__tform_batch__';
 
 /** `model.batch` in templates: dbt's names, bounds as UTC `YYYY-MM-DD HH:MM:SS` text. */
@@ -182,6 +185,7 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
     });
   cfg.onRunStart.forEach((raw, i) => manifest.hooks.push({ kind: 'on-run-start', index: i, sql: engine.render(raw, cfg.file, hookScope(raw, 'on-run-start')).trim() }));
   cfg.onRunEnd.forEach((raw, i) => manifest.hooks.push({ kind: 'on-run-end', index: i, sql: engine.render(raw, cfg.file, hookScope(raw, 'on-run-end')).trim() }));
+  if (o.analyses && !o.only) renderAnalyses(session, { dialect: o.dialect, deferred: o.deferred });
 }
 
 function missingRef(name: string, kind: string): never {

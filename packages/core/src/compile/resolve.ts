@@ -2,7 +2,7 @@ import type { Dialect } from '../adapter/dialect.js';
 import type { TargetProfile } from '../adapter/types.js';
 import { TformError, closest, type ErrorLocation } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
-import { configFromTree, treeKeyLine } from '../project/configTree.js';
+import { configFromTree, treeKeyLine, unusedTreePaths } from '../project/configTree.js';
 import { yamlLocator } from '../project/yaml.js';
 import { isKnownConfigKey, mergeConfig, KNOWN_CONFIG_KEYS } from '../project/configKeys.js';
 import type { LoadedProject } from '../project/load.js';
@@ -20,6 +20,9 @@ import { declaredTests, genericTestDefs, isSingularTestFile, projectTestConfig, 
 import type { TestNode } from '../test/types.js';
 import type { NodePatch } from '../project/schemaYaml.js';
 import { TemplateEngine } from './templating.js';
+import { DescriptionRenderer } from './descriptions.js';
+import { isPlainObject } from '../project/yaml.js';
+import type { AnalysisNode, DocNode, NodeDocsConfig } from './manifest.js';
 import { installQueryGlobals } from './runQuery.js';
 
 export interface ManifestOptions {
@@ -78,8 +81,11 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     warnings.push(msg);
     o.logger?.warn(msg);
   };
+  for (const n of project.notes) o.logger?.info(n);
+  for (const w of project.warnings) warn(w);
   const vars = { ...cfg.vars, ...(o.cliVars ?? {}) };
   const engine = new TemplateEngine({ vars, env: o.env });
+  const descr = new DescriptionRenderer(project.docs, { projectName: cfg.name, vars, env: o.env });
   installQueryGlobals(engine);
   // `{% test %}` blocks (in macro files and tests/generic/) become macros named test_<name>.
   const macroFiles = project.macros.map((m) => ({ path: m.path, source: m.raw }));
@@ -104,8 +110,9 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       fqn,
       tags: config.tags as string[],
       config,
-      columns: patch?.columns ?? [],
+      columns: patch ? descr.columns(patch.columns) : [],
       patchPath: patch?.file,
+      docs: docsConfig(config, name, (key) => (patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree(resourceType === 'model' ? 'models' : 'seeds', folders, key))),
       database: naming.database(nn),
       schema: naming.schema(nn),
       identifier,
@@ -147,7 +154,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
 
   for (const p of parsed.values()) {
     const patch = project.modelPatches.get(p.name);
-    const treeCfg = configFromTree(cfg.models, cfg.name, p.folders, p.name);
+    const treeCfg = configFromTree(cfg.models, cfg.name, p.folders, p.name, cfg.flavor);
     let config = mergeConfig(mergeConfig(treeCfg, patch?.config ?? {}), p.fileConfig);
     checkKeys(p.fileConfig, p.path);
     if (patch) checkKeys(patch.config, patch.file);
@@ -176,7 +183,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     const node: ModelNode = {
       ...base,
       resourceType: 'model',
-      description: patch?.description ?? String(config.description ?? ''),
+      description: patch ? descr.render(patch.description, patch) : String(config.description ?? ''),
       meta: { ...((config.meta as object) ?? {}), ...(patch?.meta ?? {}) },
       relationName: materialized === 'ephemeral' ? '' : dialect.relation(base),
       layer: layerOf(config, p.folders, cfg.layers.order),
@@ -195,7 +202,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
 
   for (const s of project.seeds) {
     const patch = project.seedPatches.get(s.stem);
-    const treeCfg = configFromTree(cfg.seeds, cfg.name, s.folders, s.stem);
+    const treeCfg = configFromTree(cfg.seeds, cfg.name, s.folders, s.stem, cfg.flavor);
     let config = mergeConfig(treeCfg, patch?.config ?? {});
     if (config.enabled === false) {
       disabled.add(s.stem);
@@ -206,7 +213,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     const node: SeedNode = {
       ...base,
       resourceType: 'seed',
-      description: patch?.description ?? '',
+      description: patch ? descr.render(patch.description, patch) : '',
       meta: patch?.meta ?? {},
       relationName: dialect.relation(base),
       layer: typeof config.layer === 'string' ? config.layer : 'bronze',
@@ -222,15 +229,28 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     if (!byName.has(name) && !disabled.has(name)) warn(`${patch.file}:${patch.line}: schema entry for model '${name}', but no models/**/${name}.sql exists`);
   }
 
-  const sources = resolveSources(o, engine, context);
+  if (cfg.flavor === 'dbt') {
+    // As dbt: folders configured in dbt_project.yml that no model or seed lives in.
+    const unused = [
+      ...unusedTreePaths(cfg.models, project.models.map((m) => [cfg.name, ...m.folders, m.stem]), 'dbt').map((p) => ['models', ...p]),
+      ...unusedTreePaths(cfg.seeds, project.seeds.map((m) => [cfg.name, ...m.folders, m.stem]), 'dbt').map((p) => ['seeds', ...p]),
+    ];
+    if (unused.length) {
+      const line = locateProject(unused[0]!) ?? 1;
+      warn(`${cfg.file}:${line}: configuration paths exist in ${cfg.file} that do not apply to any resource (${unused.length}): ${unused.map((p) => p.join('.')).join(', ')}`);
+    }
+  }
+
+  const sources = resolveSources(o, engine, context, descr);
 
   // Resolve refs and sources into edges; unknown names are errors at the call's line.
   for (const n of Object.values(nodes)) {
     if (n.resourceType !== 'model') continue;
     const parents = new Set<string>();
     for (const r of n.refs) {
+      if (r.package && r.package !== cfg.name) throw foreignRef(r, n.path, cfg.name);
       const t = byName.get(r.name);
-      if (!t || (r.package && r.package !== cfg.name)) {
+      if (!t) {
         const isDisabled = disabled.has(r.name);
         const near = closest(r.name, byName.keys());
         throw new TformError('REF_UNKNOWN', isDisabled ? `ref('${r.name}') points to a disabled model` : `ref('${r.package ? r.package + "', '" : ''}${r.name}') does not match any model or seed`, {
@@ -321,6 +341,13 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   const macros: Manifest['macros'] = {};
   for (const m of engine.macros.values()) macros[`macro.${cfg.name}.${m.name}`] = { uniqueId: `macro.${cfg.name}.${m.name}`, name: m.name, path: m.path, args: m.args };
 
+  const analyses = resolveAnalyses(o, engine, context, byName, disabled, sources);
+  const docs: Record<string, DocNode> = {};
+  for (const b of project.docs.values()) {
+    const id = `doc.${cfg.name}.${b.name}`;
+    docs[id] = { uniqueId: id, name: b.name, packageName: cfg.name, path: b.path, line: b.line, blockContents: b.contents };
+  }
+
   const manifest: Manifest = {
     metadata: {
       manifestVersion: MANIFEST_VERSION,
@@ -339,12 +366,85 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     parentMap,
     childMap,
     vars,
+    docs,
+    analyses,
   };
   annotateMacros(manifest, project.macros.map((m) => ({ path: m.path, source: m.raw })));
   return { manifest, engine, context, project, parsed, warnings, configOrigin };
 }
 
-function resolveSources(o: ManifestOptions, engine: TemplateEngine, context: Record<string, unknown>): Record<string, SourceNode> {
+/** ref('pkg', 'model') to a package other than the project: tform has no packages. */
+function foreignRef(r: { name: string; package?: string; line: number }, file: string, projectName: string): TformError {
+  return new TformError('REF_UNKNOWN', `ref('${r.package}', '${r.name}'): package '${r.package}' is not part of this project`, {
+    file,
+    line: r.line,
+    hint: `tform does not install dbt packages; the only package is this project, '${projectName}': use ref('${r.name}') for a model of this project`,
+  });
+}
+
+/** The `docs` config of a node: `show` (default true) and `node_color`, checked. */
+function docsConfig(config: Record<string, unknown>, name: string, where: (key: string) => ErrorLocation): NodeDocsConfig {
+  const d = config.docs;
+  if (d === undefined || d === null) return { show: true };
+  if (!isPlainObject(d)) throw new TformError('CONFIG_INVALID', `${name}: 'docs' must be a mapping with show and/or node_color`, { ...where('docs'), hint: "e.g. +docs: { show: false, node_color: '#cd7f32' }" });
+  if (d.show !== undefined && typeof d.show !== 'boolean') throw new TformError('CONFIG_INVALID', `${name}: docs.show must be true or false`, where('docs'));
+  if (d.node_color !== undefined && typeof d.node_color !== 'string') throw new TformError('CONFIG_INVALID', `${name}: docs.node_color must be a colour name or a hex code`, { ...where('docs'), hint: "e.g. node_color: 'purple' or '#cd7f32'" });
+  return { show: d.show !== false, ...(typeof d.node_color === 'string' ? { node_color: d.node_color } : {}) };
+}
+
+/** Analyses: parsed like models (refs must resolve), compiled by `tform compile`, never run. */
+function resolveAnalyses(
+  o: ManifestOptions,
+  engine: TemplateEngine,
+  context: Record<string, unknown>,
+  byName: Map<string, ExecNode>,
+  disabled: Set<string>,
+  sources: Record<string, SourceNode>,
+): Record<string, AnalysisNode> {
+  const cfg = o.project.config;
+  const out: Record<string, AnalysisNode> = {};
+  for (const f of o.project.analyses) {
+    const p = parseModel(f, engine, context);
+    const id = `analysis.${cfg.name}.${p.name}`;
+    if (out[id]) throw new TformError('DUPLICATE_NAME', `two analyses are named '${p.name}': ${out[id]!.path} and ${p.path}`, { file: p.path, hint: 'analysis names come from file names; rename one' });
+    const parents = new Set<string>();
+    for (const r of p.refs) {
+      if (r.package && r.package !== cfg.name) throw foreignRef(r, p.path, cfg.name);
+      const t = byName.get(r.name);
+      if (!t) {
+        const near = closest(r.name, byName.keys());
+        throw new TformError('REF_UNKNOWN', disabled.has(r.name) ? `ref('${r.name}') points to a disabled model` : `ref('${r.name}') does not match any model or seed`, {
+          file: p.path,
+          line: r.line,
+          hint: near ? `did you mean ref('${near}')?` : 'check the model file name (ref takes the file name without .sql)',
+        });
+      }
+      parents.add(t.uniqueId);
+    }
+    for (const sc of p.sources) {
+      const sid = `source.${cfg.name}.${sc.source}.${sc.table}`;
+      if (!sources[sid]) throw new TformError('SOURCE_UNKNOWN', `source('${sc.source}', '${sc.table}') is not declared`, { file: p.path, line: sc.line });
+      parents.add(sid);
+    }
+    out[id] = {
+      uniqueId: id,
+      resourceType: 'analysis',
+      name: p.name,
+      packageName: cfg.name,
+      path: p.path,
+      fqn: [cfg.name, 'analysis', ...p.folders, p.name],
+      description: '',
+      rawCode: p.raw,
+      checksum: p.checksum,
+      refs: p.refs,
+      sources: p.sources,
+      dependsOn: { nodes: [...parents].sort(), macros: p.macros.map((m) => `macro.${cfg.name}.${m}`) },
+    };
+  }
+  return out;
+}
+
+function resolveSources(o: ManifestOptions, engine: TemplateEngine, context: Record<string, unknown>, descr: DescriptionRenderer): Record<string, SourceNode> {
   const { project, dialect } = o;
   const out: Record<string, SourceNode> = {};
   const render = (text: string, file: string) => {
@@ -381,8 +481,8 @@ function resolveSources(o: ManifestOptions, engine: TemplateEngine, context: Rec
         relationName: dialect.relation(ref),
         path: s.file,
         fqn: [project.config.name, s.name, t.name],
-        description: t.description || s.description,
-        columns: t.columns,
+        description: descr.render(t.description, t) || descr.render(s.description, s),
+        columns: descr.columns(t.columns),
         loadedAtField: t.loadedAtField ?? s.loadedAtField,
         freshness: t.freshness ?? s.freshness,
         meta: { ...s.meta, ...t.meta },

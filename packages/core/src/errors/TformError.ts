@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'FLAG_INVALID'
   | 'LOCK_HELD'
   | 'INIT_EXISTS'
+  | 'DOC_UNKNOWN'
   | 'IO';
 
 export interface ErrorLocation {

@@ -1,5 +1,6 @@
 import { isPlainObject } from './yaml.js';
 import { mergeConfig, normalizeKey } from './configKeys.js';
+import type { ProjectFlavor } from './projectFile.js';
 
 /**
  * A `models:` / `seeds:` tree from the project file. `+key` entries are config; a bare key is config
@@ -8,14 +9,19 @@ import { mergeConfig, normalizeKey } from './configKeys.js';
  */
 export type ConfigTree = Record<string, unknown>;
 
-/** Config keys whose values are mappings; under their bare name they are config, not folders. */
+/** Config keys whose values are mappings; under their bare name tform_project.yml reads them as config, not folders. */
 const DICT_CONFIG_KEYS = new Set(['meta', 'docs', 'column_types', 'grants', 'persist_docs', 'quoting', 'folds', 'partition_by', 'contract']);
 
-function splitLevel(tree: ConfigTree): { config: Record<string, unknown>; children: Record<string, ConfigTree> } {
+/**
+ * One level of a tree. dbt_project.yml follows dbt exactly: `+key` is config, a bare key with a
+ * mapping value is a folder (so mapping-valued config needs the `+`), any other bare key is
+ * config. tform_project.yml also reads a bare mapping-valued config name (`meta:`) as config.
+ */
+function splitLevel(tree: ConfigTree, flavor: ProjectFlavor): { config: Record<string, unknown>; children: Record<string, ConfigTree> } {
   const config: Record<string, unknown> = {};
   const children: Record<string, ConfigTree> = {};
   for (const [k, v] of Object.entries(tree)) {
-    if (k.startsWith('+') || (DICT_CONFIG_KEYS.has(normalizeKey(k)) && isPlainObject(v))) config[normalizeKey(k)] = v;
+    if (k.startsWith('+') || (flavor === 'tform' && DICT_CONFIG_KEYS.has(normalizeKey(k)) && isPlainObject(v))) config[normalizeKey(k)] = v;
     else if (isPlainObject(v)) children[k] = v;
     else config[normalizeKey(k)] = v;
   }
@@ -23,23 +29,45 @@ function splitLevel(tree: ConfigTree): { config: Record<string, unknown>; childr
 }
 
 /**
- * Config for a node whose fqn is [project, ...folders, name]. The tree may be keyed by the project
- * name first (dbt style) or directly by folder (tform style); both are read.
+ * Config for a node whose fqn is [project, ...folders, name]. In tform_project.yml the tree may be
+ * keyed by the project name first (dbt style) or directly by folder (tform style); both are read.
+ * In dbt_project.yml the level under the tree's top is a package name, as dbt reads it.
  */
-export function configFromTree(tree: ConfigTree | undefined, projectName: string, folders: string[], name: string): Record<string, unknown> {
+export function configFromTree(tree: ConfigTree | undefined, projectName: string, folders: string[], name: string, flavor: ProjectFlavor = 'tform'): Record<string, unknown> {
   if (!tree) return {};
   let cfg: Record<string, unknown> = {};
-  const top = splitLevel(tree);
+  const top = splitLevel(tree, flavor);
   cfg = mergeConfig(cfg, top.config);
-  let level = top.children[projectName] ? splitLevel(top.children[projectName]!) : top;
-  if (top.children[projectName]) cfg = mergeConfig(cfg, level.config);
+  const own = top.children[projectName];
+  if (!own && flavor === 'dbt') return cfg;
+  let level = own ? splitLevel(own, flavor) : top;
+  if (own) cfg = mergeConfig(cfg, level.config);
   for (const part of [...folders, name]) {
     const child = level.children[part];
     if (!child) break;
-    level = splitLevel(child);
+    level = splitLevel(child, flavor);
     cfg = mergeConfig(cfg, level.config);
   }
   return cfg;
+}
+
+/**
+ * Folder paths of a dbt_project.yml tree (`[project, folder, ...]`, as dbt's fqn) that no node's
+ * fqn starts with: dbt warns about them, as they are usually a typo or a moved folder.
+ */
+export function unusedTreePaths(tree: ConfigTree | undefined, fqns: string[][], flavor: ProjectFlavor): string[][] {
+  if (!tree) return [];
+  const out: string[][] = [];
+  const used = (path: string[]) => fqns.some((f) => path.every((p, i) => f[i] === p));
+  const visit = (t: ConfigTree, path: string[]) => {
+    for (const [k, v] of Object.entries(splitLevel(t, flavor).children)) {
+      const p = [...path, k];
+      if (!used(p)) out.push(p);
+      else visit(v, p);
+    }
+  };
+  visit(tree, []);
+  return out;
 }
 
 /**

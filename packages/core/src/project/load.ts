@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TformError } from '../errors/index.js';
-import { readProjectConfig, PROJECT_FILE, type ProjectConfig } from './projectFile.js';
+import { readProjectConfig, DBT_PROJECT_FILE, PROJECT_FILE, type ProjectConfig, type ProjectValueRenderer } from './projectFile.js';
 import { sha256, walk, type ProjectFile } from './files.js';
 import { readSchemaFile, type NodePatch, type SourceSpec } from './schemaYaml.js';
+import { collectDocBlocks, type DocBlock } from './docsBlocks.js';
+import { checkPackageFiles, checkPythonModels, checkSnapshots } from './unsupported.js';
 import { parseYaml, readText } from './yaml.js';
 
 export interface SourceFile extends ProjectFile {
@@ -23,11 +25,19 @@ export interface LoadedProject {
   macros: SourceFile[];
   /** SQL files under test-paths: singular tests, and custom generic tests in tests/generic/. */
   tests: SourceFile[];
+  /** SQL files under analysis-paths: compiled like models, never run. */
+  analyses: SourceFile[];
   seeds: (ProjectFile & { checksum: string })[];
   schemaFiles: { path: string; checksum: string }[];
   modelPatches: Map<string, NodePatch>;
   seedPatches: Map<string, NodePatch>;
   sources: SourceSpec[];
+  /** `{% docs %}` blocks of the markdown files under docs-paths, by name. */
+  docs: Map<string, DocBlock>;
+  /** Warnings found while loading (project file, schema YAML), each `file:line: message`. */
+  warnings: string[];
+  /** Lines worth telling once (e.g. which project file was read). */
+  notes: string[];
 }
 
 function readAll(files: ProjectFile[]): SourceFile[] {
@@ -52,20 +62,39 @@ function collectPatches(list: NodePatch[], into: Map<string, NodePatch>, kind: s
   }
 }
 
-export function loadProject(projectDir: string): LoadedProject {
+/** Files at the project root that are never schema YAML, even when a resource path is `.`. */
+const ROOT_FILES = new Set([PROJECT_FILE, DBT_PROJECT_FILE, 'profiles.yml', 'packages.yml', 'dependencies.yml', 'selectors.yml', 'package-lock.yml']);
+
+export interface ProjectLoadOptions {
+  /** Renders Jinja in the project file's values (env_var, --vars, target), as dbt does. */
+  render?: ProjectValueRenderer;
+}
+
+export function loadProject(projectDir: string, o: ProjectLoadOptions = {}): LoadedProject {
   const root = resolve(projectDir);
-  const { config, text } = readProjectConfig(root);
+  const { config, text } = readProjectConfig(root, { render: o.render });
+  checkPackageFiles(root);
+  checkPythonModels(root, config);
   const models = readAll(walk(root, config.modelPaths, ['.sql']));
+  const modelPaths = new Set(models.map((m) => m.path));
+  const snapshotFiles = readAll(walk(root, config.snapshotPaths, ['.sql']).filter((f) => !modelPaths.has(f.path)));
+  checkSnapshots([...snapshotFiles, ...models]);
   const macros = readAll(walk(root, config.macroPaths, ['.sql']));
   const tests = readAll(walk(root, config.testPaths, ['.sql']));
+  const analyses = readAll(walk(root, config.analysisPaths, ['.sql']));
   const seeds = walk(root, config.seedPaths, ['.csv']).map((f) => ({ ...f, checksum: sha256(readFileSync(f.abs)) }));
-  const yamlFiles = walk(root, [...config.modelPaths, ...config.seedPaths, ...config.macroPaths], ['.yml', '.yaml']).filter(
-    (f) => f.path !== PROJECT_FILE,
-  );
+  const yamlRoots = [...new Set([...config.modelPaths, ...config.seedPaths, ...config.macroPaths, ...config.snapshotPaths, ...config.analysisPaths])];
+  const seenYaml = new Set<string>();
+  const yamlFiles = walk(root, yamlRoots, ['.yml', '.yaml']).filter((f) => {
+    if (ROOT_FILES.has(f.path) || seenYaml.has(f.path)) return false;
+    seenYaml.add(f.path);
+    return true;
+  });
   const modelPatches = new Map<string, NodePatch>();
   const seedPatches = new Map<string, NodePatch>();
   const sources: SourceSpec[] = [];
   const schemaFiles: { path: string; checksum: string }[] = [];
+  const warnings = [...config.warnings];
   for (const f of yamlFiles) {
     const yText = readText(f.abs, f.path);
     schemaFiles.push({ path: f.path, checksum: sha256(yText) });
@@ -73,6 +102,27 @@ export function loadProject(projectDir: string): LoadedProject {
     collectPatches(content.models, modelPatches, 'model');
     collectPatches(content.seeds, seedPatches, 'seed');
     sources.push(...content.sources);
+    warnings.push(...content.warnings);
   }
-  return { root, config, configChecksum: sha256(text), configText: text, models, macros, tests, seeds, schemaFiles, modelPatches, seedPatches, sources };
+  const mdSeen = new Set<string>();
+  const mdFiles = walk(root, config.docsPaths, ['.md']).filter((f) => !mdSeen.has(f.path) && mdSeen.add(f.path));
+  const docs = collectDocBlocks(mdFiles.map((f) => ({ path: f.path, text: readText(f.abs, f.path) })));
+  return {
+    root,
+    config,
+    configChecksum: sha256(text),
+    configText: text,
+    models,
+    macros,
+    tests,
+    analyses,
+    seeds,
+    schemaFiles,
+    modelPatches,
+    seedPatches,
+    sources,
+    docs,
+    warnings,
+    notes: [...config.notes],
+  };
 }

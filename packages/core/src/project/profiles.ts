@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { TformError, isTformError } from '../errors/index.js';
 import { registerSecret } from '../log/secrets.js';
 import type { TargetProfile } from '../adapter/types.js';
@@ -17,16 +17,32 @@ export interface ProfileSearch {
   projectDir: string;
   profilesDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** Which project file was read: a dbt project looks in ~/.dbt before ~/.tform. */
+  flavor?: 'tform' | 'dbt';
+  /** The directory tform runs in (dbt looks there too); default process.cwd(). */
+  cwd?: string;
 }
 
-/** Where profiles.yml is looked for, in order. */
+/**
+ * Where profiles.yml is looked for, in order; the first that exists is read:
+ * `--profiles-dir`, `$TFORM_PROFILES_DIR`, `$DBT_PROFILES_DIR`, the project directory, the
+ * current directory, then `~/.tform/` and `~/.dbt/` (`~/.dbt/` first for a dbt project).
+ */
 export function profileDirs(o: ProfileSearch): { dir: string; why: string }[] {
   const env = o.env ?? process.env;
   if (o.profilesDir) return [{ dir: o.profilesDir, why: '--profiles-dir' }];
   const dirs: { dir: string; why: string }[] = [];
   if (env.TFORM_PROFILES_DIR) dirs.push({ dir: env.TFORM_PROFILES_DIR, why: 'TFORM_PROFILES_DIR' });
+  if (env.DBT_PROFILES_DIR) dirs.push({ dir: env.DBT_PROFILES_DIR, why: 'DBT_PROFILES_DIR' });
   dirs.push({ dir: o.projectDir, why: 'project directory' });
-  dirs.push({ dir: join(env.HOME ?? homedir(), '.tform'), why: '~/.tform' });
+  const cwd = o.cwd ?? process.cwd();
+  if (resolve(cwd) !== resolve(o.projectDir)) dirs.push({ dir: cwd, why: 'current directory' });
+  const home = env.HOME ?? homedir();
+  const homes = [
+    { dir: join(home, '.tform'), why: '~/.tform' },
+    { dir: join(home, '.dbt'), why: '~/.dbt' },
+  ];
+  dirs.push(...(o.flavor === 'dbt' ? homes.reverse() : homes));
   return dirs;
 }
 
@@ -47,24 +63,38 @@ function displayPath(abs: string, projectDir: string): string {
   return rel.startsWith('..') ? abs : rel;
 }
 
+/**
+ * Render one Jinja string of a YAML file outside any model (profiles.yml, the project file):
+ * env_var(), var() and what `context` holds (target). Rendered numbers and booleans come back as
+ * such, as dbt renders these files natively (threads: "{{ env_var('T') }}"). Errors point at the
+ * value's line.
+ */
+export function renderYamlString(
+  v: string,
+  o: { engine: TemplateEngine; file: string; text: string; path: (string | number)[]; context?: Record<string, unknown>; what?: string },
+): unknown {
+  if (!v.includes('{{') && !v.includes('{%')) return v;
+  const what = o.what ?? 'profiles.yml';
+  const noRef = (): never => {
+    throw new TformError('PROFILE_INVALID', `ref() and source() cannot be used in ${what}`);
+  };
+  const scope = newScope({ mode: 'compile', file: o.file, raw: v, resolveRef: noRef, resolveSource: noRef, context: o.context ?? {} });
+  try {
+    const out = o.engine.render(v, o.file, scope).trim();
+    if (/^-?\d+$/.test(out)) return Number(out);
+    if (out === 'true' || out === 'false') return out === 'true';
+    return out;
+  } catch (e) {
+    if (isTformError(e)) {
+      throw new TformError(e.code, e.message, { file: o.file, line: yamlLine(o.text, o.path), hint: e.hint });
+    }
+    throw e;
+  }
+}
+
 /** Render `{{ env_var(...) }}` in every string value, as dbt does for profiles. */
 function renderValues(v: unknown, engine: TemplateEngine, file: string, text: string, path: (string | number)[]): unknown {
-  if (typeof v === 'string') {
-    if (!v.includes('{{') && !v.includes('{%')) return v;
-    const scope = newScope({ mode: 'compile', file, raw: v, resolveRef: noRef, resolveSource: noRef });
-    try {
-      const out = engine.render(v, file, scope).trim();
-      // dbt casts rendered numbers/booleans back (threads: "{{ env_var('T') }}")
-      if (/^-?\d+$/.test(out)) return Number(out);
-      if (out === 'true' || out === 'false') return out === 'true';
-      return out;
-    } catch (e) {
-      if (isTformError(e)) {
-        throw new TformError(e.code, e.message, { file, line: yamlLine(text, path), hint: e.hint });
-      }
-      throw e;
-    }
-  }
+  if (typeof v === 'string') return renderYamlString(v, { engine, file, text, path });
   if (Array.isArray(v)) return v.map((x, i) => renderValues(x, engine, file, text, [...path, i]));
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
@@ -72,10 +102,6 @@ function renderValues(v: unknown, engine: TemplateEngine, file: string, text: st
     return out;
   }
   return v;
-}
-
-function noRef(): never {
-  throw new TformError('PROFILE_INVALID', 'ref() and source() cannot be used in profiles.yml');
 }
 
 export interface LoadedProfile {
@@ -107,7 +133,9 @@ export function loadProfile(
     throw new TformError('PROFILE_INVALID', `profile '${o.profileName}' has no outputs`, { file, line: yamlLine(text, [o.profileName]), hint: 'add outputs: { dev: { type: duckdb, schema: main } }' });
   }
   const targetNames = Object.keys(outputs);
-  const defaultTarget = typeof prof.target === 'string' ? prof.target : undefined;
+  // dbt renders the default target too: target: "{{ env_var('DBT_TARGET', 'dev') }}"
+  const renderedTarget = typeof prof.target === 'string' ? renderYamlString(prof.target, { engine: o.engine, file, text, path: [o.profileName, 'target'] }) : undefined;
+  const defaultTarget = renderedTarget === undefined || renderedTarget === '' ? undefined : String(renderedTarget);
   const targetName = o.targetName ?? defaultTarget ?? (targetNames.length === 1 ? targetNames[0]! : undefined);
   if (!targetName || !isPlainObject(outputs[targetName])) {
     throw new TformError('TARGET_NOT_FOUND', targetName ? `target '${targetName}' is not defined in profile '${o.profileName}'` : `profile '${o.profileName}' does not say which target to use`, {
@@ -123,7 +151,8 @@ export function loadProfile(
   if (typeof raw.type !== 'string' || !raw.type) {
     throw new TformError('PROFILE_INVALID', `target '${targetName}' has no 'type'`, { file, line: at('type'), hint: 'e.g. type: duckdb' });
   }
-  const schema = raw.schema ?? raw.dataset;
+  // dbt-duckdb defaults the schema to main; every other adapter needs one.
+  const schema = raw.schema ?? raw.dataset ?? (raw.type === 'duckdb' ? 'main' : undefined);
   if (typeof schema !== 'string' || !schema) {
     throw new TformError('PROFILE_INVALID', `target '${targetName}' has no 'schema'`, { file, line: at('schema'), hint: 'e.g. schema: main' });
   }

@@ -244,11 +244,11 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
     const lock = adapter.capabilities.concurrentReaders ? undefined : await acquireLock(p, o.wait ?? true);
     try {
       if (o.introspect) intro = await introspect(adapter, schemasOf(selected.map((id) => relationOf(manifest.nodes[id]!))));
-      await renderProject(p, { dialect: p.dialect, introspection: intro });
+      await renderProject(p, { dialect: p.dialect, introspection: intro, analyses: true });
     } finally {
       await lock?.release();
     }
-  } else renderManifest(p.session, { dialect: p.dialect, introspection: intro });
+  } else renderManifest(p.session, { dialect: p.dialect, introspection: intro, analyses: true });
   checkLifetimeModels(p);
   compileTests(p);
   writeCompiled(p.project.root, p.project.config.targetPath, manifest);

@@ -7,3 +7,4 @@ export * from './state.js';
 export * from './tests.js';
 export * from './load.js';
 export * from './status.js';
+export * from './clean.js';

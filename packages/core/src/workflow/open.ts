@@ -10,8 +10,11 @@ import { registerSecret, registerSecretEnv } from '../log/secrets.js';
 import { buildManifest, type CompileSession } from '../compile/resolve.js';
 import { TemplateEngine } from '../compile/templating.js';
 import { buildGraph, generations, type NodeAttrs } from '../graph/graph.js';
+import { resolve } from 'node:path';
+import { targetContext } from '../compile/context.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
-import { loadProfile } from '../project/profiles.js';
+import { loadProfile, renderYamlString } from '../project/profiles.js';
+import { readProjectProfileName } from '../project/projectFile.js';
 import { isPlainObject, parseYaml, yamlLine, readText } from '../project/yaml.js';
 import type { CommonOptions } from './options.js';
 
@@ -54,20 +57,31 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
   registerSecretEnv(env);
   const clock = createClock(opts.now, env);
   const cliVars = parseVars(opts.vars);
-  const project = loadProject(opts.projectDir);
+  // profiles.yml and the project file render env_var() and --vars (not the project's vars), as dbt's do.
   const profileEngine = new TemplateEngine({ vars: cliVars, env });
+  const root = resolve(opts.projectDir);
+  const head = readProjectProfileName(root, (file, text) => (value, path) => renderYamlString(value, { engine: profileEngine, file, text, path, what: file }));
   const prof = loadProfile({
-    projectDir: project.root,
+    projectDir: root,
     profilesDir: opts.profilesDir,
     env,
-    profileName: project.config.profile,
+    flavor: head.flavor,
+    cwd: opts.cwd,
+    profileName: opts.profile ?? head.profile,
     targetName: opts.target,
     engine: profileEngine,
-    profileNameAt: { file: project.config.file, line: yamlLine(project.configText, ['profile'], true) ?? yamlLine(project.configText, ['name']) },
+    profileNameAt: opts.profile ? undefined : { file: head.file, line: yamlLine(head.text, ['profile'], true) ?? yamlLine(head.text, ['name']) },
   });
+  // The rest of the project file may use target too (dbt: "{{ target.name }}" in a +schema).
+  const project = loadProject(root, {
+    render: (value, path) => renderYamlString(value, { engine: profileEngine, file: head.file, text: head.text, path, context: { target: targetContext(prof.target) }, what: head.file }),
+  });
+  if (opts.profile) project.config.profile = opts.profile;
+  const targetPathOverride = opts.targetPath ?? env.DBT_TARGET_PATH ?? env.TFORM_TARGET_PATH;
+  if (targetPathOverride) project.config.targetPath = targetPathOverride;
   const typeLine = () => {
     try {
-      return yamlLine(readText(prof.file.startsWith('/') ? prof.file : `${project.root}/${prof.file}`, prof.file), [project.config.profile, 'outputs', prof.target.name, 'type']);
+      return yamlLine(readText(prof.file.startsWith('/') ? prof.file : `${project.root}/${prof.file}`, prof.file), [opts.profile ?? head.profile, 'outputs', prof.target.name, 'type']);
     } catch {
       return undefined;
     }
@@ -79,7 +93,8 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
   }
   const threads = opts.threads ?? prof.target.threads ?? 4;
   // The dialect is pure: asking the factory for an adapter does not connect.
-  const adapter = await factory.create(prof.target, { projectDir: project.root, threads });
+  const workingDir = project.config.flavor === 'dbt' ? resolve(opts.cwd ?? process.cwd()) : undefined;
+  const adapter = await factory.create(prof.target, { projectDir: project.root, threads, ...(workingDir ? { workingDir } : {}) });
   const invocationId = randomUUID();
   const session = buildManifest({
     project,

@@ -5,11 +5,17 @@ import type { Logger } from '../log/logger.js';
 export interface CommonOptions {
   projectDir: string;
   profilesDir?: string;
+  /** `--profile`: the profile to read instead of the project file's `profile:`. */
+  profile?: string;
   target?: string;
   /** `--vars` as given (YAML or JSON text), or already parsed. */
   vars?: string | Record<string, unknown>;
   now?: string;
   threads?: number;
+  /** The directory tform runs in (default process.cwd()): dbt looks for profiles.yml there and opens relative DuckDB paths from it. */
+  cwd?: string;
+  /** `--target-path`: artifacts go here instead of the project file's target-path (also $DBT_TARGET_PATH). */
+  targetPath?: string;
   logger: Logger;
   builtins: BuiltinAdapters;
   env?: NodeJS.ProcessEnv;
