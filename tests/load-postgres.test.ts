@@ -4,7 +4,7 @@
  * CI=true) without a server.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
-import { PG_SERVER, requirePostgres, withTempDatabase, type TempDatabase } from './helpers/pg.js';
+import { requirePostgres, withTempDatabase, type TempDatabase, pgProfilesYml } from './helpers/pg.js';
 import { loadSuite } from './helpers/load.js';
 
 const hasPg = await requirePostgres();
@@ -18,22 +18,7 @@ describe.runIf(hasPg)('tform load on Postgres', () => {
     await db?.drop();
   });
   loadSuite({
-    profiles: (name) =>
-      [
-        `${name}:`,
-        '  target: dev',
-        '  outputs:',
-        '    dev:',
-        '      type: postgres',
-        `      host: ${PG_SERVER.host}`,
-        `      port: ${PG_SERVER.port}`,
-        `      user: ${PG_SERVER.user}`,
-        ...(PG_SERVER.password ? [`      password: ${PG_SERVER.password}`] : []),
-        `      dbname: ${db.name}`,
-        '      schema: public',
-        '      threads: 1',
-        '',
-      ].join('\n'),
+    profiles: (name) => pgProfilesYml({ dbname: db.name, profile: name, threads: 1 }),
     async query(_dir, sql) {
       const c = await db.connect();
       try {

@@ -6,26 +6,12 @@
  */
 import { describe } from 'vitest';
 import { makeProject, projectYml } from './helpers/fixture.js';
-import { PG_SERVER, requirePostgres, withTempDatabase, type TempDatabase } from './helpers/pg.js';
+import { requirePostgres, withTempDatabase, type TempDatabase, pgProfilesYml } from './helpers/pg.js';
 import { microbatchSuite } from './helpers/microbatch.js';
 
 const hasPg = await requirePostgres();
 
-const profiles = (dbname: string, threads: number) =>
-  [
-    'proj:',
-    '  target: dev',
-    '  outputs:',
-    '    dev:',
-    '      type: postgres',
-    `      host: ${PG_SERVER.host}`,
-    `      port: ${PG_SERVER.port}`,
-    `      user: ${PG_SERVER.user}`,
-    ...(PG_SERVER.password ? [`      password: ${PG_SERVER.password}`] : []),
-    `      dbname: ${dbname}`,
-    '      schema: public',
-    `      threads: ${threads}`,
-  ].join('\n') + '\n';
+const profiles = (dbname: string, threads: number) => pgProfilesYml({ dbname, threads });
 
 describe.runIf(hasPg)('Postgres', () => {
   const dbs: TempDatabase[] = [];

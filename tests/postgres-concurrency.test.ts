@@ -1,26 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject } from './helpers/fixture.js';
 import { runCli } from './helpers/cli.js';
-import { requirePostgres, withTempDatabase, PG_SERVER, type TempDatabase } from './helpers/pg.js';
+import { requirePostgres, withTempDatabase, type TempDatabase, pgProfilesYml } from './helpers/pg.js';
 
 const hasPg = await requirePostgres();
 
 describe.runIf(hasPg)('two runs on one Postgres target', () => {
   let db: TempDatabase;
-  const profiles = (name: string, threads?: number) =>
-    [
-      `${name}:`,
-      '  target: dev',
-      '  outputs:',
-      '    dev:',
-      '      type: postgres',
-      `      host: ${PG_SERVER.host}`,
-      `      port: ${PG_SERVER.port}`,
-      `      user: ${PG_SERVER.user}`,
-      `      dbname: ${db.name}`,
-      `      schema: ${name}`,
-      ...(threads ? [`      threads: ${threads}`] : []),
-    ].join('\n');
+  const profiles = (name: string, threads?: number) => pgProfilesYml({ dbname: db.name, profile: name, schema: name, threads });
   beforeAll(async () => {
     db = await withTempDatabase();
   });

@@ -7,7 +7,7 @@ import { recordingFactory } from './helpers/recording.js';
 import { postgresAdapterFactory } from '@tform/adapters/postgres';
 import { cleanupProjects, makeProject, writeFiles } from './helpers/fixture.js';
 import { CLI, cleanEnv, runCli } from './helpers/cli.js';
-import { requirePostgres, withTempDatabase, PG_SERVER, type TempDatabase } from './helpers/pg.js';
+import { requirePostgres, withTempDatabase, type TempDatabase, pgProfilesYml } from './helpers/pg.js';
 
 const hasPg = await requirePostgres();
 
@@ -20,8 +20,7 @@ describe.runIf(hasPg)('runs on Postgres', () => {
     cleanupProjects();
     await db?.drop();
   });
-  const profiles = (schema: string) =>
-    `p:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${PG_SERVER.host}\n      port: ${PG_SERVER.port}\n      user: ${PG_SERVER.user}\n      dbname: ${db.name}\n      schema: ${schema}\n      threads: 3\n`;
+  const profiles = (schema: string) => pgProfilesYml({ dbname: db.name, profile: 'p', schema, threads: 3 });
   const q = async (sql: string) => {
     const c = await db.connect();
     try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicProject, cleanupProjects, makeProject, projectYml } from './helpers/fixture.js';
 import { runCli } from './helpers/cli.js';
-import { PG_SERVER, requirePostgres, withTempDatabase, type TempDatabase } from './helpers/pg.js';
+import { requirePostgres, withTempDatabase, type TempDatabase, pgProfilesYml } from './helpers/pg.js';
 
 // run_query and statement blocks run against the warehouse while a model renders. As in dbt, a
 // model's queries see the parents this run built (the model renders when its step starts), and at
@@ -76,7 +76,7 @@ describe.runIf(hasPg)('run_query and statement blocks on Postgres', () => {
   });
 
   it('see the parents this run built', async () => {
-    const profiles = `proj:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${PG_SERVER.host}\n      port: ${PG_SERVER.port}\n      user: ${PG_SERVER.user}\n      dbname: ${db.name}\n      schema: public\n      threads: 2\n`;
+    const profiles = pgProfilesYml({ dbname: db.name, threads: 2 });
     const dir = makeProject({ 'tform_project.yml': projectYml(), 'profiles.yml': profiles, ...MODELS });
     await checkPivot(dir, {}, async () => {
       const c = await db.connect();

@@ -137,3 +137,22 @@ export function postgresAdapterFixture(threads = 2): { adapter: () => Adapter; d
   });
   return { adapter: () => adapter!, db: () => db! };
 }
+
+/** A profiles.yml text with one Postgres target `dev` on database `dbname` of the test server. */
+export function pgProfilesYml(o: { dbname: string; profile?: string; schema?: string; threads?: number }): string {
+  return [
+    `${o.profile ?? 'proj'}:`,
+    '  target: dev',
+    '  outputs:',
+    '    dev:',
+    '      type: postgres',
+    `      host: ${PG_SERVER.host}`,
+    `      port: ${PG_SERVER.port}`,
+    `      user: ${PG_SERVER.user}`,
+    ...(PG_SERVER.password ? [`      password: ${PG_SERVER.password}`] : []),
+    `      dbname: ${o.dbname}`,
+    `      schema: ${o.schema ?? 'public'}`,
+    ...(o.threads ? [`      threads: ${o.threads}`] : []),
+    '',
+  ].join('\n');
+}
