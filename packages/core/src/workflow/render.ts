@@ -18,7 +18,7 @@ const usesOf = new WeakMap<OpenProject, boolean>();
 export function usesQueries(p: OpenProject): boolean {
   let u = usesOf.get(p);
   if (u === undefined) {
-    u = mentionsQueries([...p.project.models.map((m) => m.raw), ...p.project.macros.map((m) => m.raw)]);
+    u = mentionsQueries([...p.project.models, ...p.project.macros, ...p.project.analyses].map((f) => f.raw));
     usesOf.set(p, u);
   }
   return u;
