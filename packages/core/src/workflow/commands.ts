@@ -257,7 +257,7 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
 }
 
 /** Run tests against published relations with the run's threads, printing a line for each. */
-async function runTestPhase(p: OpenProject, tests: TestNode[], deferred: Map<string, RelationRef> | undefined, before: number, total = before + tests.length): Promise<NodeResult[]> {
+async function runTestPhase(p: OpenProject, tests: TestNode[], deferred: Map<string, RelationRef> | undefined, before: number, total = before + tests.length, failFast = false): Promise<NodeResult[]> {
   const rel = testRelations(p, deferred);
   const env = testEnv(p);
   const cons = new RunConsole(p.opts.logger, total);
@@ -272,18 +272,26 @@ async function runTestPhase(p: OpenProject, tests: TestNode[], deferred: Map<str
     else groups.set(k, [t]);
   }
   const work = [...groups.values()];
+  let stop = false;
   const worker = async () => {
-    for (let g = work.shift(); g; g = work.shift()) {
+    while (!stop && work.length) {
+      const g = work.shift()!;
       const runs = await runTests(g, rel, env, p.adapter!);
       await storeFailures(p, runs, rel);
       for (const r of runs) {
         const nr = testResult(r);
         out.push(nr);
         cons.test(++index, nr);
+        // --fail-fast: an error-severity failure stops the tests not started yet.
+        if (failFast && (nr.status === 'fail' || nr.status === 'error')) stop = true;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(p.threads, work.length)) }, worker));
+  for (const t of work.flat()) {
+    cons.testSkipped(++index, t.name);
+    out.push(skippedTest(t, 'run stopped (--fail-fast)'));
+  }
   return out;
 }
 
@@ -308,7 +316,7 @@ export async function executeTest(p: OpenProject, o: SelectionOptions & { failFa
     writeManifest(p.project.root, p.project.config.targetPath, manifest);
     logger.info('');
     const t0 = Date.now();
-    const results = await runTestPhase(p, tests, undefined, 0);
+    const results = await runTestPhase(p, tests, undefined, 0, tests.length, o.failFast);
     const outcome: RunOutcome = { results, elapsed: (Date.now() - t0) / 1000, hookErrors: [], cancelled: false };
     writeRunResults(p.project.root, p.project.config.targetPath, outcome, {
       command: 'test',
