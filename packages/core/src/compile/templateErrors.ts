@@ -1,4 +1,5 @@
 import { TformError, isTformError } from '../errors/index.js';
+import { macroTrail, type MacroFrame } from './jinja/runtime.js';
 
 interface NunjucksErr extends Error {
   lineno?: number;
@@ -22,16 +23,23 @@ export function templateError(e: unknown, file: string, phase: 'compile' | 'rend
   const base = phase === 'render' ? 1 : 0;
   const rawLine = m ? Number(m[1]) : err?.lineno;
   const rawColumn = m ? Number(m[2]) : err?.colno;
-  const line = rawLine === undefined ? undefined : rawLine + base;
+  // A macro called from code (not from a template) has no template position: use the macro's own.
+  const trail = macroTrail(e);
+  const outer = trail[trail.length - 1];
+  const fromMacro = rawLine === undefined && outer?.file === file;
+  const line = rawLine === undefined ? (fromMacro ? outer!.line : undefined) : rawLine + base;
   const column = rawColumn === undefined ? undefined : rawColumn + base;
+  // Where the error passed through macros loaded from other files: "in macro x (macros/x.sql:3)".
+  const macroLines = trail.filter((f, i) => !(fromMacro && i === trail.length - 1)).map(describeFrame);
   if (inner) {
-    if (inner.line !== undefined && inner.file) return inner;
+    if (inner.line !== undefined && inner.file && macroLines.length === 0) return inner;
     return new TformError(inner.code, inner.message, {
       file: inner.file ?? file,
       line: inner.line ?? line,
       column: inner.line !== undefined ? inner.column : column,
       hint: inner.hint,
-      details: inner.details,
+      details: [...inner.details, ...macroLines.filter((l) => !inner.details.includes(l))],
+      cause: inner,
     });
   }
   let msg = String(err?.message ?? e)
@@ -46,7 +54,12 @@ export function templateError(e: unknown, file: string, phase: 'compile' | 'rend
     line,
     column,
     hint: syntax ? 'check that every {{ }}, {% %} and {# #} is closed and block tags are balanced' : undefined,
+    details: macroLines,
   });
+}
+
+function describeFrame(f: MacroFrame): string {
+  return `in macro ${f.macro} (${f.file ?? '?'}:${f.line})`;
 }
 
 function findTformError(e: unknown): TformError | undefined {

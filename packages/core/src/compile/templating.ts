@@ -1,6 +1,11 @@
 import nunjucks from 'nunjucks';
 import { TformError } from '../errors/index.js';
+import type { Logger } from '../log/logger.js';
 import { registerSecret, SECRET_ENV_PREFIXES } from '../log/secrets.js';
+import type { Dispatcher } from './jinja/dispatch.js';
+import { installJinja } from './jinja/install.js';
+import { pyStr } from './jinja/pyvalues.js';
+import { jinjaTemplate } from './jinja/template.js';
 import { callLine, currentScope, withScope, type RenderScope } from './scope.js';
 import { templateError } from './templateErrors.js';
 
@@ -20,6 +25,8 @@ export interface MacroInfo {
 export interface EngineOptions {
   vars: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
+  /** Where `log()`, `print()` and `exceptions.warn()` in templates write. */
+  logger?: Logger;
 }
 
 /** Template variables that come from the rendering scope rather than being fixed globals. */
@@ -44,24 +51,33 @@ function requireScope(fn: string): RenderScope {
 }
 
 /**
- * The template engine: nunjucks with autoescape off, tform's globals (ref, source, config, var,
- * env_var, is_incremental, this, target, …) and the project's macros callable from every model.
+ * The template engine: Jinja as dbt projects use it, built on nunjucks (parser and runtime changed
+ * where Jinja means something else: see jinja/compiler.ts), autoescape off, tform's globals (ref,
+ * source, config, var, env_var, is_incremental, this, target, adapter.dispatch, dbt.*, …) and the
+ * project's macros callable from every model. Rendering is synchronous; more globals can be added
+ * with `engine.env.addGlobal()`.
  */
 export class TemplateEngine {
   readonly env: nunjucks.Environment;
   readonly macros = new Map<string, MacroInfo>();
   private readonly vars: Record<string, unknown>;
   private readonly procEnv: NodeJS.ProcessEnv;
-  private readonly templates = new Map<string, nunjucks.Template>();
+  private readonly templates = new Map<string, { source: string; template: nunjucks.Template }>();
   private readonly macroFns = new Map<string, (...a: unknown[]) => unknown>();
+  /** Resolves `adapter.dispatch()` and `dbt.*` over the project's macros and tform's own. */
+  readonly dispatcher: Dispatcher;
+  /** Where `log()` and `exceptions.warn()` write; settable after construction. */
+  logger: Logger | undefined;
 
   constructor(opts: EngineOptions) {
     this.vars = opts.vars;
     this.procEnv = opts.env ?? process.env;
+    this.logger = opts.logger;
     // dev: keep nunjucks' TemplateError (with its `cause`) instead of a plain Error, so a
     // TformError raised inside ref()/var()/env_var() keeps its code and hint.
     this.env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false, dev: true });
     this.installContextGlobals();
+    this.dispatcher = installJinja(this.env, { macro: (name) => this.macroFns.get(name), logger: () => this.logger });
     this.installGlobals();
   }
 
@@ -139,13 +155,6 @@ export class TemplateEngine {
     });
     env.addGlobal('env_var', (name: string, ...rest: unknown[]) => this.envVar(name, rest));
     env.addGlobal('is_incremental', () => currentScope()?.isIncremental ?? false);
-    env.addGlobal('log', (msg: unknown) => {
-      void msg;
-      return '';
-    });
-    env.addGlobal('raise_compiler_error', (msg: string) => {
-      throw new TformError('TEMPLATE_RENDER', String(msg));
-    });
   }
 
   /** env_var() as dbt has it: missing without default is an error; secret-prefixed values are masked. */
@@ -168,14 +177,14 @@ export class TemplateEngine {
   template(source: string, path: string): nunjucks.Template {
     const key = path + '\u0000' + source.length;
     const hit = this.templates.get(key);
-    if (hit && (hit as unknown as { tmplStr: string }).tmplStr === source) return hit;
-    const t = new nunjucks.Template(source, this.env, path);
+    if (hit && hit.source === source) return hit.template;
+    let t: nunjucks.Template;
     try {
-      (t as unknown as { compile(): void }).compile();
+      t = jinjaTemplate(source, path, this.env);
     } catch (e) {
       throw templateError(e, path, 'compile');
     }
-    this.templates.set(key, t);
+    this.templates.set(key, { source, template: t });
     return t;
   }
 
@@ -234,13 +243,13 @@ export class TemplateEngine {
     return this.macroFns.has(name);
   }
 
-  /** Call a project macro with an active scope and return its output as text. */
+  /** Call a project macro with an active scope and return its output (or its `return()` value) as text. */
   callMacro(name: string, args: unknown[], scope: RenderScope): string {
     const fn = this.macroFns.get(name);
     if (!fn) throw new Error(`no macro ${name}`);
     return withScope(scope, () => {
       try {
-        return String(fn(...args));
+        return pyStr(fn(...args));
       } catch (e) {
         throw templateError(e, this.macros.get(name)!.path, 'render');
       }
