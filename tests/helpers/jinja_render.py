@@ -288,6 +288,18 @@ def macro_names(env, source):
     return [n.name for n in env.parse(source).find_all(jinja2.nodes.Macro) if not n.name.startswith("_")]
 
 
+# DBT_MACROS is the same for every case: compile it and list its macros once.
+_DBT = {}
+
+
+def dbt_module(env):
+    if not _DBT:
+        _DBT["code"] = env.compile(DBT_MACROS)
+        _DBT["names"] = macro_names(env, DBT_MACROS)
+    template = env.template_class.from_code(env, _DBT["code"], env.make_globals(None))
+    return template.module, _DBT["names"]
+
+
 def make_env(case, logs):
     env = jinja2.sandbox.SandboxedEnvironment(
         extensions=["jinja2.ext.do"],
@@ -382,15 +394,17 @@ def make_env(case, logs):
     env.globals["dbt"] = Namespace(internal)
     # dbt's macros by their bare names too (dateadd(), type_string(), ...); the project's macros
     # replace internal ones of the same name.
-    for name in macro_names(env, DBT_MACROS):
+    if not _DBT:
+        dbt_module(env)
+    for name in _DBT["names"]:
         if "__" not in name:
             env.globals[name] = Lazy(internal, name)
     files = case.get("macros") or []
     for f in files:
         for name in macro_names(env, f["source"]):
             env.globals[name] = Lazy(project, name)
-    module = env.from_string(DBT_MACROS).module
-    for name in macro_names(env, DBT_MACROS):
+    module, names = dbt_module(env)
+    for name in names:
         internal[name] = getattr(module, name)
     for f in files:
         module = env.from_string(f["source"]).module
