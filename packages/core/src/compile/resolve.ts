@@ -84,7 +84,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   for (const n of project.notes) o.logger?.info(n);
   for (const w of project.warnings) warn(w);
   const vars = { ...cfg.vars, ...(o.cliVars ?? {}) };
-  const engine = new TemplateEngine({ vars, env: o.env });
+  const engine = new TemplateEngine({ vars, env: o.env, logger: o.logger });
   const descr = new DescriptionRenderer(project.docs, { projectName: cfg.name, vars, env: o.env });
   installQueryGlobals(engine);
   // `{% test %}` blocks (in macro files and tests/generic/) become macros named test_<name>.

@@ -58,7 +58,7 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
   const clock = createClock(opts.now, env);
   const cliVars = parseVars(opts.vars);
   // profiles.yml and the project file render env_var() and --vars (not the project's vars), as dbt's do.
-  const profileEngine = new TemplateEngine({ vars: cliVars, env });
+  const profileEngine = new TemplateEngine({ vars: cliVars, env, logger: opts.logger });
   const root = resolve(opts.projectDir);
   const head = readProjectProfileName(root, (file, text) => (value, path) => renderYamlString(value, { engine: profileEngine, file, text, path, what: file }));
   const prof = loadProfile({
