@@ -290,6 +290,9 @@ function renderIncremental(inc) {
     `| new day at ${b.history} d ÷ new day at ${a.history} d | ${ratio(inc.ratios.historyRatio, '≤')} |`,
     `| full refresh at ${b.history} d ÷ new day at ${b.history} d | ${ratio(inc.ratios.refreshRatio, '≥')} |`,
     '',
+    `Every new-day run, in order (s): at ${a.history} days ${a.newDay.runsS.map((x) => x.toFixed(2)).join(', ')}; at ${b.history} days ${b.newDay.runsS.map((x) => x.toFixed(2)).join(', ')}. ` +
+      'Runs under 1.5 s are sensitive to other load on a 2-core machine: compare the spread before reading the ratio (see the load average under Machine).',
+    '',
     `Batches of the last new-day run at ${b.history} days: ${b.newDay.batches.join('; ')}.`,
     '',
   ];
