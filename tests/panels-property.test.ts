@@ -39,7 +39,7 @@ import { afterAll, describe, it, type ExpectStatic } from 'vitest';
 import { executeBuild, executeInvalidate, type Adapter, type OpenProject, type Row } from '@tform/core';
 import { writeFiles } from './helpers/fixture.js';
 import { withProject } from './helpers/inprocess.js';
-import { requirePostgres, withTempDatabase, PG_SERVER, type TempDatabase } from './helpers/pg.js';
+import { requirePostgres, withTempDatabase, pgProfilesYml, type TempDatabase } from './helpers/pg.js';
 import {
   DAILY_COLUMNS,
   HOUR,
@@ -154,21 +154,7 @@ const postgres: Warehouse = {
     } finally {
       await client.end();
     }
-    const profiles = [
-      `${PROJECT}:`,
-      '  target: dev',
-      '  outputs:',
-      '    dev:',
-      '      type: postgres',
-      `      host: ${PG_SERVER.host}`,
-      `      port: ${PG_SERVER.port}`,
-      `      user: ${PG_SERVER.user}`,
-      ...(PG_SERVER.password ? [`      password: '${PG_SERVER.password}'`] : []),
-      `      dbname: ${db.name}`,
-      '      schema: pp',
-      '      threads: 2',
-      '',
-    ].join('\n');
+    const profiles = pgProfilesYml({ dbname: db.name, profile: PROJECT, schema: 'pp', threads: 2 });
     const { dir, remove } = caseDir({ ...projectFiles(c, PROJECT), 'profiles.yml': profiles });
     const held = db;
     return {
