@@ -112,6 +112,7 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
   const lifetimes = batchedKind(n) === 'panel' ? lifetimesOf(p, n).map((x) => x.uniqueId) : [];
   // Known once the batch's rows are built: whether event_time is a DATE (local dates).
   let isDate = false;
+  const eventTimeIsDate = (cols: ColumnInfo[]) => isDateType(cols.find((x) => d.columnKey(x.name) === d.columnKey(cfg.eventTime))?.type);
   const bound = () => boundLiteral(d, isDate, cfg.timezone);
   const record = async (tx: Executor, list: StatusInterval[]) => {
     const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), list, isDate ? { timezone: cfg.timezone } : undefined);
@@ -133,17 +134,17 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
         inPlace: false,
         // The model's own checks come before its tests: a NULL entity is reported as such.
         afterBuild: async () => {
-          isDate = isDateType((await adapter.columns(tmp)).find((x) => d.columnKey(x.name) === d.columnKey(cfg.eventTime))?.type);
+          isDate = eventTimeIsDate(await adapter.columns(tmp));
           await exec(adapter, batchChecks(n, d, tmp, range, ctx.configOrigin, bound()));
         },
         publish: async (tx) => {
-          const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), intervals, isDate ? { timezone: cfg.timezone } : undefined);
-          await exec(tx, table.publish);
+          // The state is replaced, recorded from tmp while it still exists, then tmp swapped in.
           await store.forget(tx, n.uniqueId);
+          const rows = await record(tx, intervals);
+          await exec(tx, table.publish);
           const f = forgetSql(c, lifetimes);
           if (f) await exec(tx, [f]);
-          await store.record(tx, n.uniqueId, intervals.map((i, k) => ({ ...i, rowsAffected: sums[k]!.rows, checksum: sums[k]!.checksum })), c.runId);
-          return sums.reduce((a, s) => a + s.rows, 0);
+          return rows;
         },
       },
     ];
@@ -162,7 +163,7 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
       inPlace: true,
       afterBuild: async () => {
         columns = { target: await adapter.columns(ctx.relation), tmp: await adapter.columns(tmp) };
-        isDate = isDateType(columns.target.find((x) => d.columnKey(x.name) === d.columnKey(cfg.eventTime))?.type);
+        isDate = eventTimeIsDate(columns.target);
       },
       publish: async (tx) => {
         const bctx: MaterializeContext = { ...ctx, existingColumns: columns.target };
