@@ -302,6 +302,12 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     sources: new Map(Object.values(sources).map((s) => [`${s.sourceName}.${s.name}`, s.uniqueId])),
     generics,
     projectConfig: projectTestConfig(project.configText, cfg.file),
+    renderValue: (text, file) => {
+      const noRelation = (): never => {
+        throw new TformError('CONFIG_INVALID', 'ref() and source() in a test argument are written without {{ }}', { file, hint: "e.g. to: ref('players')" });
+      };
+      return engine.renderNative(text, file, newScope({ mode: 'compile', file, raw: text, context, resolveRef: noRelation, resolveSource: noRelation }));
+    },
   };
   const enabledPatches = (m: Map<string, NodePatch>) => [...m.values()].filter((p) => byName.has(p.name));
   const testList = declaredTests({ models: enabledPatches(project.modelPatches), seeds: enabledPatches(project.seedPatches), sources: project.sources }, testCtx);

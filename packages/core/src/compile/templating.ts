@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { registerSecret, SECRET_ENV_PREFIXES } from '../log/secrets.js';
 import type { Dispatcher } from './jinja/dispatch.js';
 import { installJinja } from './jinja/install.js';
+import { pyLiteralEval } from './jinja/pyliteral.js';
 import { pyStr } from './jinja/pyvalues.js';
 import { jinjaTemplate } from './jinja/template.js';
 import { callLine, currentScope, withScope, type RenderScope } from './scope.js';
@@ -198,6 +199,29 @@ export class TemplateEngine {
         throw templateError(e, path, 'render');
       }
     });
+  }
+
+  /**
+   * Render as dbt's native renderer does (test arguments, test config): a string that is one
+   * `{{ expression }}` gives the expression's value itself (a list stays a list); anything else
+   * renders to text, which becomes a number, boolean, None, list or dict when it reads as a Python
+   * literal, and stays text otherwise (a quoted string keeps its quotes).
+   */
+  renderNative(source: string, path: string, scope: RenderScope): unknown {
+    const single = /^\{\{-?([\s\S]*?)-?\}\}$/.exec(source);
+    if (single && !/\{\{|\}\}|\{%|%\}/.test(single[1]!)) {
+      let value: unknown;
+      this.render(`{{ __tform_native_capture(${single[1]}) }}`, path, scope, {
+        __tform_native_capture: (v: unknown) => {
+          value = v;
+          return '';
+        },
+      });
+      return value;
+    }
+    const text = this.render(source, path, scope);
+    const lit = pyLiteralEval(text);
+    return lit.ok && typeof lit.value !== 'string' ? lit.value : text;
   }
 
   /** Load macro files: each macro becomes a global callable from every model and macro. */

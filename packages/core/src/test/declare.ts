@@ -51,6 +51,11 @@ export interface DeclareContext {
   /** The project's custom generic tests by name (genericTestDefs / loadGenericTests). */
   generics?: ReadonlyMap<string, GenericTestDef>;
   projectConfig?: ProjectTestConfig;
+  /**
+   * Native rendering of a Jinja string among a test's arguments or config (`values: "{{
+   * var('statuses') }}"` becomes the list); without it such strings stay as written.
+   */
+  renderValue?: (text: string, file: string) => unknown;
   /** Folders of a schema file for the config tree; default: its directory without the first part (`models/a/b.yml` → [a]). */
   foldersOf?: (file: string) => string[];
 }
@@ -212,6 +217,33 @@ function splitDeclaration(raw: unknown, at: (sub?: (string | number)[]) => Error
   return { testName: testName.trim(), base, args, argsBase, customName, columnName: columnName as string | undefined, inlineConfig, config };
 }
 
+/** dbt renders a bare `var(...)`, `env_var(...)` or `doc(...)` argument as if it were in `{{ }}`. */
+const LOOKS_LIKE_CALL = /^\s*(env_var|var|doc)\s*\(.+\)\s*$/s;
+
+/**
+ * Render the Jinja in test arguments and config values (deeply, as dbt does), each at its own
+ * YAML line when it fails. `ref()`/`source()` text is left for the relation handling.
+ */
+function renderDeep(v: unknown, sub: (string | number)[], ctx: DeclareContext, file: string, at: (sub?: (string | number)[]) => ErrorLocation): unknown {
+  if (typeof v === 'string') {
+    const jinja = v.includes('{{') || v.includes('{%');
+    if (!ctx.renderValue || (!jinja && !LOOKS_LIKE_CALL.test(v))) return v;
+    try {
+      return ctx.renderValue(jinja ? v : `{{ ${v.trim()} }}`, file);
+    } catch (e) {
+      if (e instanceof TformError) throw new TformError(e.code, e.message, { ...at(sub), hint: e.hint });
+      throw e;
+    }
+  }
+  if (Array.isArray(v)) return v.map((x, i) => renderDeep(x, [...sub, i], ctx, file, at));
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renderDeep(x, [...sub, k], ctx, file, at)]));
+  return v;
+}
+
+function renderRecord(r: Record<string, unknown>, base: (string | number)[], ctx: DeclareContext, file: string, at: (sub?: (string | number)[]) => ErrorLocation): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, renderDeep(v, [...base, k], ctx, file, at)]));
+}
+
 /** ref()/source() strings among a custom test's arguments are dependencies. */
 function relationArgs(args: Record<string, unknown>): [string, string][] {
   return Object.entries(args).filter((e): e is [string, string] => typeof e[1] === 'string' && parseRelationTarget(e[1]) !== undefined);
@@ -231,7 +263,9 @@ function declaration(
   if (!resolved) unknownTest(d.testName, ctx, at(d.base));
   const testName = resolved.builtin ?? resolved.generic!.name;
   const argAt: ArgLocator = (key) => at(key === undefined ? d.base : [...d.argsBase, key]);
-  const args = { ...d.args };
+  const args = renderRecord(d.args, d.argsBase, ctx, target.file, at);
+  d.inlineConfig = renderRecord(d.inlineConfig, d.base, ctx, target.file, at);
+  d.config = renderRecord(d.config, [...d.base, 'config'], ctx, target.file, at);
 
   if (column !== undefined && d.columnName !== undefined) {
     throw new TformError('CONFIG_INVALID', `test '${d.testName}' under column '${column}' sets column_name`, { ...at([...d.base, 'column_name']), hint: 'remove column_name, or move the test to the model' });
