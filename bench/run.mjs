@@ -2,7 +2,7 @@
 // `npm run bench`: generate the synthetic project, time `tform compile` as a whole process, and
 // write BENCHMARKS.md and bench/results.json.
 //
-//   node bench/run.mjs [--only compile|fused|incremental] [--models 10000] [--runs 5] [--seed 1] [--warmup 0]
+//   node bench/run.mjs [--only compile|fused|incremental|dbt] [--models 10000] [--runs 5] [--seed 1] [--warmup 0]
 //                      [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]
 //
 // By default both parts run: the compile benchmark below and the fused-tests benchmark
@@ -24,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateProject } from './generate-project.mjs';
 import { FUSED_TARGETS, runFusedTests } from './fused-tests.mjs';
 import { INCREMENTAL_TARGETS, runIncremental } from './incremental.mjs';
+import { runDbtFixture } from './dbt-fixture.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -50,9 +51,11 @@ tests of a 10,000,000-row DuckDB table (\`bench/fused-tests.mjs\`, in a database
 \`bench/.work/\` that is deleted afterwards), run as tform's one fused statement and as ten single
 queries. And it measures incremental runs: one new day of synthetic game events at 30 and at 365
 days of history, and a full refresh (\`bench/incremental.mjs\`, DuckDB files under \`bench/.work/\`,
-deleted afterwards). For a quick check, pass flags through npm: \`npm run bench -- --models 2000
---runs 3\`; \`--only compile\`, \`--only fused\` or \`--only incremental\` runs one part and keeps the
-other parts' figures from the previous run.
+deleted afterwards). And it times a whole \`tform build\` of the game-store dbt project under
+\`tests/fixtures/\` on DuckDB, process start to exit (\`bench/dbt-fixture.mjs\`). For a quick check,
+pass flags through npm: \`npm run bench -- --models 2000 --runs 3\`; \`--only compile\`, \`--only
+fused\`, \`--only incremental\` or \`--only dbt\` runs one part and keeps the other parts' figures
+from the previous run.
 
 Every figure below was measured on the machine named in the "Machine" section of this file, on the
 date given there. Figures from another machine are not comparable: rerun the benchmark there.
@@ -84,7 +87,7 @@ function parseArgs(argv) {
       case '--timeout': o.timeout = num(flag, val(), 1); break;
       case '--only': {
         const v = val();
-        if (!['compile', 'fused', 'incremental'].includes(v)) throw new Error(`--only must be compile, fused or incremental, got ${v}`);
+        if (!['compile', 'fused', 'incremental', 'dbt'].includes(v)) throw new Error(`--only must be compile, fused, incremental or dbt, got ${v}`);
         o.only = v;
         break;
       }
@@ -97,7 +100,7 @@ function parseArgs(argv) {
         break;
       }
       case '--help': case '-h':
-        process.stdout.write('usage: node bench/run.mjs [--only compile|fused|incremental] [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]\n');
+        process.stdout.write('usage: node bench/run.mjs [--only compile|fused|incremental|dbt] [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown argument ${a}`);
@@ -257,8 +260,37 @@ function renderMarkdown(intro, r) {
     ...(r.compile ? renderCompile(r) : ['## Compile', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only compile`).', '']),
     ...(r.fusedTests ? renderFused(r.fusedTests) : ['## Fused tests', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only fused`).', '']),
     ...(r.incremental ? renderIncremental(r.incremental) : ['## Incremental runs', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only incremental`).', '']),
+    ...(r.dbtFixture ? renderDbtFixture(r.dbtFixture) : ['## dbt project build', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only dbt`).', '']),
   ];
   return lines.join('\n');
+}
+
+function renderDbtFixture(d) {
+  const row = (label, x) => `| ${label} | ${fmtS(x.medianMs)} | ${fmtS(x.minMs)} | ${fmtS(x.maxMs)} |`;
+  return [
+    '## dbt project build',
+    '',
+    `A whole \`tform build\` of \`${d.fixture}\` (an unmodified dbt project: 3 seeds, 3 staging views, 2 mart tables, 21 data tests; ${d.nodes} nodes run) on DuckDB, ` +
+      'timed from process start to exit as a user runs it (`bench/dbt-fixture.mjs`). "Cold" removes target/ and the database file first, so every seed is loaded and every relation created; ' +
+      '"again" builds over the database the previous build left. Node startup (`node -e \'\'`) and `tform --version` are measured in the same run as baselines. ' +
+      `${d.runs} runs of each, interleaved, after one unmeasured build.`,
+    ...carriedNote(d.carriedFrom),
+    '',
+    '| measure | median | min | max |',
+    '|---|---|---|---|',
+    row('node startup', d.nodeStartup),
+    row('`tform --version`', d.cliVersion),
+    row('`tform build`, cold', d.buildCold),
+    row('`tform build`, again', d.buildAgain),
+    '',
+    '| ratio | value |',
+    '|---|---|',
+    `| cold build ÷ node startup | ${d.ratios.coldOverStartup.toFixed(1)} |`,
+    `| cold build ÷ \`tform --version\` | ${d.ratios.coldOverVersion.toFixed(1)} |`,
+    '',
+    `Target: cold build under ${d.target.buildS} s — ${d.target.holds ? 'holds' : 'missed'} (median ${fmtS(d.buildCold.medianMs)}).`,
+    '',
+  ];
 }
 
 function renderIncremental(inc) {
@@ -585,6 +617,13 @@ async function main() {
     incremental = { ...prev.incremental, carriedFrom: prev.incremental.date };
   }
 
+  let dbtFixture = null;
+  if (!o.only || o.only === 'dbt') {
+    dbtFixture = await runDbtFixture({ workDir: WORK, runs: 10, log });
+  } else if (prev?.dbtFixture) {
+    dbtFixture = { ...prev.dbtFixture, carriedFrom: prev.dbtFixture.date };
+  }
+
   const results = {
     schemaVersion: 1,
     date: new Date().toISOString(),
@@ -593,6 +632,7 @@ async function main() {
     ...(compilePart ?? {}),
     fusedTests,
     incremental,
+    dbtFixture,
     benchWallMs: performance.now() - t0,
     loadAverage: { note: '1/5/15-minute load averages at start and end: other processes on the machine add noise', start: loadBefore, end: os.loadavg() },
   };
