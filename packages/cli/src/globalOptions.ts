@@ -14,6 +14,7 @@ export interface GlobalArgs {
   'target-path'?: string;
   'use-colors'?: boolean;
   profile?: string;
+  'static-parser'?: boolean;
 }
 
 export function withGlobals<T>(y: Argv<T>) {
@@ -33,10 +34,14 @@ export function withGlobals<T>(y: Argv<T>) {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors and results', global: true })
     .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'Print debug lines', global: true })
     .option('use-colors', { type: 'boolean', describe: 'Colour the output (--no-use-colors: never; default: on a terminal without NO_COLOR)', global: true })
+    .option('static-parser', {
+      type: 'boolean',
+      describe: 'Render files that only call ref/source/config with literals without the template engine (default; --no-static-parser renders every file through it)',
+      global: true,
+    })
     // dbt flags that change nothing in tform, accepted so dbt command lines run unchanged.
     .option('partial-parse', { type: 'boolean', hidden: true, global: true })
     .option('version-check', { type: 'boolean', hidden: true, global: true })
-    .option('static-parser', { type: 'boolean', hidden: true, global: true })
     .option('send-anonymous-usage-stats', { type: 'boolean', hidden: true, global: true })
     .option('write-json', { type: 'boolean', hidden: true, global: true });
 }
@@ -80,6 +85,7 @@ export function common(a: GlobalArgs & { threads?: number }, logger: Logger, com
     now: a.now,
     threads: a.threads,
     ...(a['target-path'] ? { targetPath: a['target-path'] } : {}),
+    ...(a['static-parser'] === false ? { staticParser: false } : {}),
     logger,
     builtins: builtinAdapters,
     command: `tform ${command}`,

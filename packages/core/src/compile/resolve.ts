@@ -34,6 +34,8 @@ export interface ManifestOptions {
   invocationId: string;
   now: Date;
   env?: NodeJS.ProcessEnv;
+  /** The template engine's static fast path (default on). */
+  staticFastPath?: boolean;
 }
 
 /** A compile in progress: the manifest plus what rendering the nodes needs. */
@@ -84,7 +86,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   for (const n of project.notes) o.logger?.info(n);
   for (const w of project.warnings) warn(w);
   const vars = { ...cfg.vars, ...(o.cliVars ?? {}) };
-  const engine = new TemplateEngine({ vars, env: o.env, logger: o.logger });
+  const engine = new TemplateEngine({ vars, env: o.env, logger: o.logger, staticFastPath: o.staticFastPath });
   const descr = new DescriptionRenderer(project.docs, { projectName: cfg.name, vars, env: o.env });
   installQueryGlobals(engine);
   // `{% test %}` blocks (in macro files and tests/generic/) become macros named test_<name>.

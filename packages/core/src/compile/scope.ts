@@ -56,14 +56,50 @@ export function withScope<T>(scope: RenderScope, fn: () => T): T {
 
 /** 1-based line of the first `fn('arg'` call with these literal leading arguments, else of `fn(`. */
 export function callLine(raw: string, fn: string, args: string[]): number {
-  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const argRe = args.map((a) => `\\s*['"]${esc(a)}['"]\\s*`).join(',');
-  let idx = raw.search(new RegExp(`\\b${fn}\\s*\\(${argRe}`));
-  if (idx < 0) idx = raw.search(new RegExp(`\\b${fn}\\s*\\(`));
+  let idx = findCall(raw, fn, args);
+  if (idx < 0 && args.length) idx = findCall(raw, fn, []);
   if (idx < 0) return 1;
   let line = 1;
-  for (let i = 0; i < idx; i++) if (raw.charCodeAt(i) === 10) line++;
+  for (let i = raw.indexOf('\n'); i >= 0 && i < idx; i = raw.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
+/**
+ * Index of the first `fn(` (a word boundary before it, whitespace allowed before the parenthesis)
+ * whose first arguments are the quoted `args`, or -1. A scan, not a regex built per call: parse
+ * mode asks this for every ref() of every model.
+ */
+function findCall(raw: string, fn: string, args: string[]): number {
+  for (let idx = raw.indexOf(fn); idx >= 0; idx = raw.indexOf(fn, idx + 1)) {
+    if (idx > 0 && isWordChar(raw.charCodeAt(idx - 1))) continue;
+    let i = idx + fn.length;
+    while (i < raw.length && isSpace(raw.charCodeAt(i))) i++;
+    if (raw[i] !== '(') continue;
+    i++;
+    let ok = true;
+    for (let k = 0; k < args.length && ok; k++) {
+      if (k > 0) {
+        if (raw[i] !== ',') ok = false;
+        else i++;
+      }
+      while (ok && i < raw.length && isSpace(raw.charCodeAt(i))) i++;
+      const q = raw[i];
+      if (!ok || (q !== "'" && q !== '"') || !raw.startsWith(args[k]!, i + 1)) {
+        ok = false;
+        break;
+      }
+      i += 1 + args[k]!.length;
+      const q2 = raw[i];
+      if (q2 !== "'" && q2 !== '"') ok = false;
+      i++;
+      while (ok && i < raw.length && isSpace(raw.charCodeAt(i))) i++;
+    }
+    if (ok) return idx;
+  }
+  return -1;
 }
 
 export function newScope(partial: Partial<RenderScope> & Pick<RenderScope, 'mode' | 'file' | 'raw' | 'resolveRef' | 'resolveSource'>): RenderScope {

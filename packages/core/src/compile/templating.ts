@@ -6,6 +6,8 @@ import type { Dispatcher } from './jinja/dispatch.js';
 import { installJinja } from './jinja/install.js';
 import { pyLiteralEval } from './jinja/pyliteral.js';
 import { pyStr } from './jinja/pyvalues.js';
+import { output } from './jinja/runtime.js';
+import { staticPieces, type StaticPiece } from './jinja/staticTemplate.js';
 import { jinjaTemplate } from './jinja/template.js';
 import { callLine, currentScope, withScope, type RenderScope } from './scope.js';
 import { templateError } from './templateErrors.js';
@@ -28,6 +30,8 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** Where `log()`, `print()` and `exceptions.warn()` in templates write. */
   logger?: Logger;
+  /** The static fast path (default on); off renders every file through the template compiler. */
+  staticFastPath?: boolean;
 }
 
 /** Template variables that come from the rendering scope rather than being fixed globals. */
@@ -69,11 +73,15 @@ export class TemplateEngine {
   readonly dispatcher: Dispatcher;
   /** Where `log()` and `exceptions.warn()` write; settable after construction. */
   logger: Logger | undefined;
+  /** Render files that only call ref/source/config with literals without the template compiler. */
+  staticFastPath: boolean;
+  private readonly statics = new Map<string, StaticPiece[] | null>();
 
   constructor(opts: EngineOptions) {
     this.vars = opts.vars;
     this.procEnv = opts.env ?? process.env;
     this.logger = opts.logger;
+    this.staticFastPath = opts.staticFastPath ?? true;
     // dev: keep nunjucks' TemplateError (with its `cause`) instead of a plain Error, so a
     // TformError raised inside ref()/var()/env_var() keeps its code and hint.
     this.env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false, dev: true });
@@ -189,8 +197,44 @@ export class TemplateEngine {
     return t;
   }
 
+  /**
+   * The pieces of `source` when it renders on the static fast path (only ref/source/config calls
+   * with literal arguments, and no project macro replaces those), else undefined.
+   */
+  staticPieces(source: string): StaticPiece[] | undefined {
+    if (!this.staticFastPath) return undefined;
+    let hit = this.statics.get(source);
+    if (hit === undefined) {
+      hit = staticPieces(source) ?? null;
+      if (hit && hit.some((p) => typeof p !== 'string' && this.macroFns.has(p.fn))) hit = null;
+      this.statics.set(source, hit);
+    }
+    return hit ?? undefined;
+  }
+
+  /** Render static pieces: the same global functions the compiled template would call, printed the same way. */
+  private renderStatic(pieces: StaticPiece[]): string {
+    let out = '';
+    for (const p of pieces) {
+      if (typeof p === 'string') out += p;
+      else {
+        const fn = this.env.getGlobal(p.fn) as (...a: unknown[]) => unknown;
+        out += output(p.kwargs ? fn(...p.args, { ...p.kwargs, __keywords: true }) : fn(...p.args));
+      }
+    }
+    return out;
+  }
+
   /** Render `source` with `scope` active; errors carry the template's file and line. */
   render(source: string, path: string, scope: RenderScope, ctx: Record<string, unknown> = {}): string {
+    const pieces = this.staticPieces(source);
+    if (pieces) {
+      try {
+        return withScope(scope, () => this.renderStatic(pieces));
+      } catch {
+        // rendered again below, so the error is reported exactly as the template engine reports it
+      }
+    }
     const t = this.template(source, path);
     return withScope(scope, () => {
       try {

@@ -105,6 +105,7 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
     invocationId,
     now: clock.now(),
     env,
+    staticFastPath: opts.staticParser,
   });
   const graph = buildGraph(session.manifest);
   const order = generations(graph).flat();

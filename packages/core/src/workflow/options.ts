@@ -21,6 +21,8 @@ export interface CommonOptions {
   env?: NodeJS.ProcessEnv;
   /** The command line, recorded as the lock holder. */
   command?: string;
+  /** `--no-static-parser`: render every file through the template engine (no static fast path). */
+  staticParser?: boolean;
 }
 
 export interface SelectionOptions {

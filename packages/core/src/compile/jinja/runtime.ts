@@ -120,7 +120,7 @@ function macroKwargs(kwargs: Record<string, unknown>, declared: string[]): Recor
 const objectToString = Object.prototype.toString;
 
 /** What `{{ value }}` prints: str(value). Strings and objects that print themselves (relations) go first. */
-function output(v: unknown): string {
+export function output(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'object' && v !== null) {
     const ts = (v as { toString?: unknown }).toString;
