@@ -15,6 +15,7 @@ export interface GlobalArgs {
   'use-colors'?: boolean;
   profile?: string;
   'static-parser'?: boolean;
+  'partial-parse'?: boolean;
 }
 
 export function withGlobals<T>(y: Argv<T>) {
@@ -39,8 +40,12 @@ export function withGlobals<T>(y: Argv<T>) {
       describe: 'Render files that only call ref/source/config with literals without the template engine (default; --no-static-parser renders every file through it)',
       global: true,
     })
+    .option('partial-parse', {
+      type: 'boolean',
+      describe: 'Reuse what the previous compile parsed and rendered when its inputs did not change (default; --no-partial-parse starts cold)',
+      global: true,
+    })
     // dbt flags that change nothing in tform, accepted so dbt command lines run unchanged.
-    .option('partial-parse', { type: 'boolean', hidden: true, global: true })
     .option('version-check', { type: 'boolean', hidden: true, global: true })
     .option('send-anonymous-usage-stats', { type: 'boolean', hidden: true, global: true })
     .option('write-json', { type: 'boolean', hidden: true, global: true });
@@ -86,6 +91,7 @@ export function common(a: GlobalArgs & { threads?: number }, logger: Logger, com
     threads: a.threads,
     ...(a['target-path'] ? { targetPath: a['target-path'] } : {}),
     ...(a['static-parser'] === false ? { staticParser: false } : {}),
+    ...(a['partial-parse'] === false ? { partialParse: false } : {}),
     logger,
     builtins: builtinAdapters,
     command: `tform ${command}`,

@@ -1,6 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance, ResultReturnType, StatementType, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBMaterializedResult } from '@duckdb/node-api';
+
+type Driver = typeof import('@duckdb/node-api');
+let driver: Driver | undefined;
+
+/** The DuckDB driver, loaded on first connection: commands that never connect (compile, ls) do not pay for it. */
+async function loadDriver(): Promise<Driver> {
+  return (driver ??= await import('@duckdb/node-api'));
+}
 import {
   FileLoadError,
   isBlankFile,
@@ -234,7 +242,7 @@ order by ordinal_position`,
     let instance: DuckDBInstance;
     try {
       if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true });
-      instance = await DuckDBInstance.create(dbPath);
+      instance = await (await loadDriver()).DuckDBInstance.create(dbPath);
     } catch (e) {
       throw toDatabaseError(e);
     }
@@ -354,6 +362,7 @@ async function isSingleStatement(c: DuckDBConnection, sql: string): Promise<bool
  * written, which is reported as well.
  */
 async function execResult(r: DuckDBMaterializedResult): Promise<ExecResult> {
+  const { ResultReturnType, StatementType } = driver!; // loaded: r came from a connection
   if (r.returnType === ResultReturnType.CHANGED_ROWS) return { rowsAffected: r.rowsChanged };
   if (r.statementType === StatementType.CREATE && r.columnCount === 1 && r.columnName(0) === 'Count' && r.rowCount === 1) {
     const [row] = await r.getRows();

@@ -26,8 +26,15 @@ export const compileCommand: CommandModule<GlobalArgs, CompileArgs> = {
       const p = await openProject(common(a, logger, 'compile'));
       try {
         const { manifest, selected } = await executeCompile(p, { ...selection(a), introspect: a.introspect });
-        const models = selected.filter((id) => manifest.nodes[id]!.resourceType === 'model').length;
-        logger.info(`Compiled ${models} model${models === 1 ? '' : 's'} in ${((Date.now() - t0) / 1000).toFixed(2)}s; wrote ${p.project.config.targetPath}/compiled and ${p.project.config.targetPath}/manifest.json`, 'compiled', { models });
+        const nodes = selected.map((id) => manifest.nodes[id]!).filter((n) => n.resourceType === 'model');
+        const models = nodes.length;
+        // how many went through the static fast path (ref/source/config with literals only)
+        const staticModels = nodes.filter((n) => n.resourceType === 'model' && p.session.engine.staticPieces(n.rawCode) !== undefined).length;
+        logger.info(`Compiled ${models} model${models === 1 ? '' : 's'} in ${((Date.now() - t0) / 1000).toFixed(2)}s; wrote ${p.project.config.targetPath}/compiled and ${p.project.config.targetPath}/manifest.json`, 'compiled', {
+          models,
+          staticModels,
+          ...(p.session.cache ? { cache: { ...p.session.cache.stats } } : {}),
+        });
         return 0;
       } finally {
         await p.adapter?.close();

@@ -15,8 +15,20 @@ export function writeFileAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-function json(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v), 2) + '\n';
+function json(value: unknown, indent?: number): string {
+  try {
+    // without a replacer: a replacer is called for every value, which at 10,000 models is most of the time
+    return JSON.stringify(value, null, indent) + '\n';
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    // a bigint (a count from the warehouse): as a number when it fits, else as text
+    return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v), indent) + '\n';
+  }
+}
+
+/** Compiled files of the previous compile by content: an unchanged one is not written again. */
+export interface WriteCache {
+  unchanged(rel: string, abs: string, content: string): boolean;
 }
 
 /**
@@ -24,7 +36,7 @@ function json(value: unknown): string {
  * These are previews for people, rewritten by every compile, so they are written directly
  * (no tmp + rename per file) and each folder is created once.
  */
-export function writeCompiled(root: string, targetPath: string, manifest: Manifest, only?: Set<string>): void {
+export function writeCompiled(root: string, targetPath: string, manifest: Manifest, only?: Set<string>, cache?: WriteCache): void {
   const made = new Set<string>();
   for (const n of Object.values(manifest.nodes)) {
     if (n.resourceType !== 'model' || n.compiledCode === undefined) continue;
@@ -32,12 +44,14 @@ export function writeCompiled(root: string, targetPath: string, manifest: Manife
     const rel = `${targetPath}/compiled/${manifest.metadata.projectName}/${n.path}`;
     n.compiledPath = rel;
     const abs = join(root, rel);
+    const text = redact(n.compiledCode.replace(/\s*$/, '\n'));
+    if (cache?.unchanged(rel, abs, text)) continue;
     const dir = dirname(abs);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    writeFileSync(abs, redact(n.compiledCode.replace(/\s*$/, '\n')));
+    writeFileSync(abs, text);
   }
   for (const a of Object.values(manifest.analyses ?? {})) {
     if (a.compiledCode === undefined) continue;
@@ -50,6 +64,7 @@ export function writeCompiled(root: string, targetPath: string, manifest: Manife
 
 export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {
   const rel = `${targetPath}/manifest.json`;
+  // compact, as dbt writes it: at 10,000 models indentation doubles the size and the time
   writeFileAtomic(join(root, rel), json(redactJson(manifest)));
   return rel;
 }
@@ -82,6 +97,6 @@ export function runResultsDocument(outcome: RunOutcome, meta: RunResultsMeta) {
 
 export function writeRunResults(root: string, targetPath: string, outcome: RunOutcome, meta: RunResultsMeta): string {
   const rel = `${targetPath}/run_results.json`;
-  writeFileAtomic(join(root, rel), json(redactJson(runResultsDocument(outcome, meta))));
+  writeFileAtomic(join(root, rel), json(redactJson(runResultsDocument(outcome, meta)), 2));
   return rel;
 }

@@ -8,6 +8,7 @@ import { Relation } from './relation.js';
 import type { CompileSession } from './resolve.js';
 import { newScope, type RenderScope } from './scope.js';
 import { renderAnalyses } from './analyses.js';
+import { CompileCache } from './cache.js';
 
 /** What introspection of the warehouse found; read-only facts that rendering may depend on. */
 export interface Introspection {
@@ -90,21 +91,46 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
     return d ? new Relation(d, o.dialect) : ownRelation(n);
   };
 
+  /** What a ref name or `source.table` resolves to, as the cache records it (no side effects). */
+  const describeRef = (name: string): string | undefined => {
+    const t = byName.get(name);
+    if (!t) return undefined;
+    if (t.resourceType === 'model' && t.materialized === 'ephemeral') return `cte:${cteName(t.name)}`;
+    return String(relationOf(t));
+  };
+  const describe = (key: string): string | undefined => {
+    if (!key.startsWith('source:')) return describeRef(key);
+    const src = manifest.sources[`source.${manifest.metadata.projectName}.${key.slice('source:'.length)}`];
+    return src ? String(new Relation({ database: src.database, schema: src.schema, identifier: src.identifier }, o.dialect)) : undefined;
+  };
+  // Batch renders read batch bounds: never cached.
+  const cache = o.batch ? undefined : session.cache;
+
   const body = (n: ModelNode): Body => {
     const hit = bodies.get(n.uniqueId);
     if (hit) return hit;
+    const batch = o.batch;
+    const isIncremental = batch ? batch.incremental : isIncrementalRun(n, o.introspection, o.fullRefresh);
+    const sig = cache ? CompileCache.bodySig([n.checksum, n.path, n.name, n.uniqueId, n.config, String(ownRelation(n)), isIncremental]) : '';
+    const cached = cache?.body(n.uniqueId, sig, describe);
+    if (cached) {
+      const b = { sql: cached.sql, ephemerals: [...cached.ephemerals], filtered: new Map<string, string>() };
+      bodies.set(n.uniqueId, b);
+      return b;
+    }
     const ephemerals: string[] = [];
     const filtered = new Map<string, string>();
-    const batch = o.batch;
+    const relations: Record<string, string> = {};
     const scope: RenderScope = newScope({
       mode: 'compile',
       file: n.path,
       raw: n.rawCode,
       resolvedConfig: n.config,
-      isIncremental: batch ? batch.incremental : isIncrementalRun(n, o.introspection, o.fullRefresh),
+      isIncremental,
       context: { ...context, this: ownRelation(n), model: { name: n.name, path: n.path, unique_id: n.uniqueId, config: n.config, ...(batch ? { batch: batchContext(batch) } : {}) } },
       resolveRef: (name) => {
         const t = byName.get(name)!;
+        if (cache) relations[name] = describeRef(name)!;
         if (t.resourceType === 'model' && t.materialized === 'ephemeral') {
           if (!ephemerals.includes(t.uniqueId)) ephemerals.push(t.uniqueId);
           return new Relation({ schema: '', identifier: cteName(t.name) }, null, cteName(t.name));
@@ -120,12 +146,16 @@ export function renderManifest(session: CompileSession, o: RenderOptions): void 
       },
       resolveSource: (s, t) => {
         const src = manifest.sources[`source.${manifest.metadata.projectName}.${s}.${t}`]!;
-        return new Relation({ database: src.database, schema: src.schema, identifier: src.identifier }, o.dialect);
+        const rel = new Relation({ database: src.database, schema: src.schema, identifier: src.identifier }, o.dialect);
+        if (cache) relations[`source:${s}.${t}`] = String(rel);
+        return rel;
       },
     });
     const sql = engine.render(n.rawCode, n.path, scope);
     const b = { sql, ephemerals, filtered };
     bodies.set(n.uniqueId, b);
+    const reads = cache?.reads(n.rawCode, scope.macros, scope.vars, scope.envVars);
+    if (cache && reads) cache.storeBody(n.uniqueId, { sig, reads, relations, sql, ephemerals: [...ephemerals] });
     return b;
   };
 

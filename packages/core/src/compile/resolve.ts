@@ -24,6 +24,7 @@ import { DescriptionRenderer } from './descriptions.js';
 import { isPlainObject } from '../project/yaml.js';
 import type { AnalysisNode, DocNode, NodeDocsConfig } from './manifest.js';
 import { installQueryGlobals } from './runQuery.js';
+import { CompileCache } from './cache.js';
 
 export interface ManifestOptions {
   project: LoadedProject;
@@ -36,6 +37,8 @@ export interface ManifestOptions {
   env?: NodeJS.ProcessEnv;
   /** The template engine's static fast path (default on). */
   staticFastPath?: boolean;
+  /** The parse cache file, and whether to read it (false: a cold compile that still writes it). */
+  cache?: { file: string; read: boolean };
 }
 
 /** A compile in progress: the manifest plus what rendering the nodes needs. */
@@ -48,6 +51,8 @@ export interface CompileSession {
   warnings: string[];
   /** Where a model's config key was set (its file's config() call, a schema YAML entry, the project file). */
   configOrigin: Map<string, (key: string) => ErrorLocation>;
+  /** Parse and render results of the previous compile, and what this one will leave (see cache.ts). */
+  cache?: CompileCache;
 }
 
 /** 1-based line of the first `key=` (a keyword argument, as in config(key=…)) in `raw`. */
@@ -137,8 +142,16 @@ export function buildManifest(o: ManifestOptions): CompileSession {
   for (const m of project.models) claim(m.stem, m.path);
   for (const s of project.seeds) claim(s.stem, s.path);
 
+  const cache = o.cache ? openCache(o, engine, vars, macroFiles.concat(genericFiles)) : undefined;
   const parsed = new Map<string, ParsedModel>();
-  for (const f of project.models) parsed.set(f.stem, parseModel(f, engine, context));
+  for (const f of project.models) {
+    let p = cache?.parsed(f.path, f.checksum, f.raw);
+    if (!p) {
+      p = parseModel(f, engine, context);
+      cache?.storeParsed(p);
+    }
+    parsed.set(f.stem, p);
+  }
 
   const nodes: Record<string, ExecNode> = {};
   const configOrigin = new Map<string, (key: string) => ErrorLocation>();
@@ -378,7 +391,26 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     analyses,
   };
   annotateMacros(manifest, project.macros.map((m) => ({ path: m.path, source: m.raw })));
-  return { manifest, engine, context, project, parsed, warnings, configOrigin };
+  return { manifest, engine, context, project, parsed, warnings, configOrigin, cache };
+}
+
+/**
+ * The parse cache for this compile. Its key covers what every node depends on: the tform
+ * version, the project file, the target, --vars and the set of macro names.
+ */
+function openCache(o: ManifestOptions, engine: TemplateEngine, vars: Record<string, unknown>, macroFiles: { path: string; source: string }[]): CompileCache {
+  const sources = new Map(macroFiles.map((m) => [m.path, m.source]));
+  // credentials change no SQL and are never written down, not even hashed
+  const target = Object.fromEntries(Object.entries(o.target).filter(([k]) => !/pass|secret|token|private|keyfile|credential/i.test(k)));
+  const key = CompileCache.bodySig([TFORM_VERSION, o.project.configChecksum, o.project.config.name, target, o.cliVars ?? {}, [...engine.macros.keys()].sort()]);
+  return new CompileCache(o.cache!.file, key, TFORM_VERSION, {
+    macroSource: (name) => {
+      const m = engine.macros.get(name);
+      return m ? sources.get(m.path) : undefined;
+    },
+    vars,
+    env: o.env ?? process.env,
+  }, o.cache!.read);
 }
 
 /** ref('pkg', 'model') to a package other than the project: tform has no packages. */

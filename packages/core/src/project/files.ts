@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 export interface ProjectFile {
@@ -12,9 +12,21 @@ export interface ProjectFile {
   stem: string;
 }
 
+/** Directory listings shared by the walks of one project load (each folder is read once). */
+export type Listings = Map<string, Dirent[]>;
+
 /** Every file under `roots` (relative to `projectDir`) whose name ends with one of `exts`, sorted. */
-export function walk(projectDir: string, roots: string[], exts: string[]): ProjectFile[] {
+export function walk(projectDir: string, roots: string[], exts: string[], listings: Listings = new Map()): ProjectFile[] {
   const out: ProjectFile[] = [];
+  const prefix = join(projectDir, sep);
+  const list = (dir: string): Dirent[] => {
+    let entries = listings.get(dir);
+    if (!entries) {
+      entries = readdirSync(dir, { withFileTypes: true });
+      listings.set(dir, entries);
+    }
+    return entries;
+  };
   for (const root of roots) {
     const absRoot = join(projectDir, root);
     let st;
@@ -27,8 +39,9 @@ export function walk(projectDir: string, roots: string[], exts: string[]): Proje
     const stack: string[] = [absRoot];
     while (stack.length) {
       const dir = stack.pop()!;
-      const entries = readdirSync(dir, { withFileTypes: true });
-      for (const e of entries) {
+      // folders between the root and this directory (relative() per file costs at 10,000 files)
+      const folders = dir === absRoot ? [] : relative(absRoot, dir).split(sep).filter(Boolean);
+      for (const e of list(dir)) {
         if (e.name.startsWith('.')) continue;
         const abs = join(dir, e.name);
         if (e.isDirectory()) {
@@ -37,9 +50,8 @@ export function walk(projectDir: string, roots: string[], exts: string[]): Proje
         }
         const ext = exts.find((x) => e.name.endsWith(x));
         if (!ext) continue;
-        const rel = relative(projectDir, abs).split(sep).join('/');
-        const folders = relative(absRoot, dir).split(sep).filter(Boolean);
-        out.push({ path: rel, abs, folders, stem: e.name.slice(0, -ext.length) });
+        const rel = (abs.startsWith(prefix) ? abs.slice(prefix.length) : relative(projectDir, abs)).split(sep).join('/');
+        out.push({ path: rel, abs, folders: folders.slice(), stem: e.name.slice(0, -ext.length) });
       }
     }
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TformError } from '../errors/index.js';
 import { readProjectConfig, DBT_PROJECT_FILE, PROJECT_FILE, type ProjectConfig, type ProjectValueRenderer } from './projectFile.js';
-import { sha256, walk, type ProjectFile } from './files.js';
+import { sha256, walk, type Listings, type ProjectFile } from './files.js';
 import { readSchemaFile, type NodePatch, type SourceSpec } from './schemaYaml.js';
 import { collectDocBlocks, type DocBlock } from './docsBlocks.js';
 import { checkPackageFiles, checkPythonModels, checkSnapshots } from './unsupported.js';
@@ -74,18 +74,20 @@ export function loadProject(projectDir: string, o: ProjectLoadOptions = {}): Loa
   const root = resolve(projectDir);
   const { config, text } = readProjectConfig(root, { render: o.render });
   checkPackageFiles(root);
-  checkPythonModels(root, config);
-  const models = readAll(walk(root, config.modelPaths, ['.sql']));
+  // the same folders are walked for .py, .sql, .yml and .md files: list each once
+  const listings: Listings = new Map();
+  checkPythonModels(root, config, listings);
+  const models = readAll(walk(root, config.modelPaths, ['.sql'], listings));
   const modelPaths = new Set(models.map((m) => m.path));
-  const snapshotFiles = readAll(walk(root, config.snapshotPaths, ['.sql']).filter((f) => !modelPaths.has(f.path)));
+  const snapshotFiles = readAll(walk(root, config.snapshotPaths, ['.sql'], listings).filter((f) => !modelPaths.has(f.path)));
   checkSnapshots([...snapshotFiles, ...models]);
-  const macros = readAll(walk(root, config.macroPaths, ['.sql']));
-  const tests = readAll(walk(root, config.testPaths, ['.sql']));
-  const analyses = readAll(walk(root, config.analysisPaths, ['.sql']));
-  const seeds = walk(root, config.seedPaths, ['.csv']).map((f) => ({ ...f, checksum: sha256(readFileSync(f.abs)) }));
+  const macros = readAll(walk(root, config.macroPaths, ['.sql'], listings));
+  const tests = readAll(walk(root, config.testPaths, ['.sql'], listings));
+  const analyses = readAll(walk(root, config.analysisPaths, ['.sql'], listings));
+  const seeds = walk(root, config.seedPaths, ['.csv'], listings).map((f) => ({ ...f, checksum: sha256(readFileSync(f.abs)) }));
   const yamlRoots = [...new Set([...config.modelPaths, ...config.seedPaths, ...config.macroPaths, ...config.snapshotPaths, ...config.analysisPaths])];
   const seenYaml = new Set<string>();
-  const yamlFiles = walk(root, yamlRoots, ['.yml', '.yaml']).filter((f) => {
+  const yamlFiles = walk(root, yamlRoots, ['.yml', '.yaml'], listings).filter((f) => {
     if (ROOT_FILES.has(f.path) || seenYaml.has(f.path)) return false;
     seenYaml.add(f.path);
     return true;
@@ -105,7 +107,7 @@ export function loadProject(projectDir: string, o: ProjectLoadOptions = {}): Loa
     warnings.push(...content.warnings);
   }
   const mdSeen = new Set<string>();
-  const mdFiles = walk(root, config.docsPaths, ['.md']).filter((f) => !mdSeen.has(f.path) && mdSeen.add(f.path));
+  const mdFiles = walk(root, config.docsPaths, ['.md'], listings).filter((f) => !mdSeen.has(f.path) && mdSeen.add(f.path));
   const docs = collectDocBlocks(mdFiles.map((f) => ({ path: f.path, text: readText(f.abs, f.path) })));
   return {
     root,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TformError } from '../errors/index.js';
-import { walk } from './files.js';
+import { walk, type Listings } from './files.js';
 import type { ProjectConfig } from './projectFile.js';
 import { isPlainObject, parseYaml, readText, yamlLocator } from './yaml.js';
 
@@ -53,8 +53,8 @@ export function checkPackageFiles(root: string): void {
 }
 
 /** Python models (`models/**.py`): not supported. */
-export function checkPythonModels(root: string, config: ProjectConfig): void {
-  const py = walk(root, config.modelPaths, ['.py']);
+export function checkPythonModels(root: string, config: ProjectConfig, listings?: Listings): void {
+  const py = walk(root, config.modelPaths, ['.py'], listings);
   if (py.length === 0) return;
   const f = py[0]!;
   const text = readText(f.abs, f.path);

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import jsyaml from 'js-yaml';
-import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { LineCounter, parseDocument, Node as YamlNode } from 'yaml';
+
+type YamlLib = typeof import('yaml');
+let yamlLib: YamlLib | undefined;
+/** The position-keeping YAML parser, loaded the first time a location is asked for (only to report a problem). */
+function positions(): YamlLib {
+  return (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
+}
 import { TformError } from '../errors/index.js';
 
 /**
@@ -52,8 +60,9 @@ export function yamlLocator(text: string): (path: (string | number)[], exact?: b
   let parsed: { doc: ReturnType<typeof parseDocument>; lc: LineCounter } | undefined;
   return (path, exact = false) => {
     if (!parsed) {
-      const lc = new LineCounter();
-      parsed = { doc: parseDocument(text, { lineCounter: lc }), lc };
+      const { LineCounter: Counter, parseDocument: parse } = positions();
+      const lc = new Counter();
+      parsed = { doc: parse(text, { lineCounter: lc }), lc };
     }
     return lineIn(parsed.doc, parsed.lc, path, exact);
   };
@@ -61,6 +70,7 @@ export function yamlLocator(text: string): (path: (string | number)[], exact?: b
 
 /** Line of the node at `path`; when part of the path is missing, its nearest ancestor's (or none if `exact`). */
 function lineIn(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (string | number)[], exact: boolean): number | undefined {
+  const { isMap, isSeq } = positions();
   let node: unknown = doc.contents;
   let last: YamlNode | undefined = doc.contents ?? undefined;
   for (const key of path) {

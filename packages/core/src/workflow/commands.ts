@@ -138,8 +138,9 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
       if (isIncrementalRun(n, intro, o.fullRefresh)) columns.set(relationKey(relationOf(n)), await adapter.columns(relationOf(n)));
     }
     const targetPath = p.project.config.targetPath;
-    writeCompiled(p.project.root, targetPath, manifest);
+    writeCompiled(p.project.root, targetPath, manifest, undefined, p.session.cache);
     writeManifest(p.project.root, targetPath, manifest);
+    saveCache(p);
     const planOpts: PlanOptions = { session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)), fullRefresh: o.fullRefresh, columns, now: p.clock.now(), renderAtRun };
     warnRetainedReads(p, selected, intro, o.fullRefresh);
     const plan = buildPlan(planOpts);
@@ -251,9 +252,23 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
   } else renderManifest(p.session, { dialect: p.dialect, introspection: intro, analyses: true });
   checkLifetimeModels(p);
   compileTests(p);
-  writeCompiled(p.project.root, p.project.config.targetPath, manifest);
+  writeCompiled(p.project.root, p.project.config.targetPath, manifest, undefined, p.session.cache);
   writeManifest(p.project.root, p.project.config.targetPath, manifest);
+  saveCache(p);
   return { manifest, selected };
+}
+
+/** Write the parse cache for the next compile, and say (in debug output) how much this one reused. */
+function saveCache(p: OpenProject): void {
+  const c = p.session.cache;
+  if (!c) return;
+  c.save(p.project.root);
+  const s = c.stats;
+  p.opts.logger.debug(
+    `parse cache: reused ${s.parsedReused} of ${s.parsedTotal} parses and ${s.bodiesReused} of ${s.bodiesTotal} renders; ${s.filesSkipped} of ${s.filesTotal} compiled files unchanged${s.discarded ? `; the previous cache was not used: ${s.discarded}` : ''}`,
+    'parse_cache',
+    { ...s },
+  );
 }
 
 /** Run tests against published relations with the run's threads, printing a line for each. */

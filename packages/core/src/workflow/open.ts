@@ -8,6 +8,7 @@ import { createClock, type Clock } from '../clock.js';
 import { TformError } from '../errors/index.js';
 import { registerSecret, registerSecretEnv } from '../log/secrets.js';
 import { buildManifest, type CompileSession } from '../compile/resolve.js';
+import { CACHE_FILE } from '../compile/cache.js';
 import { TemplateEngine } from '../compile/templating.js';
 import { buildGraph, generations, type NodeAttrs } from '../graph/graph.js';
 import { resolve } from 'node:path';
@@ -106,6 +107,7 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
     now: clock.now(),
     env,
     staticFastPath: opts.staticParser,
+    cache: { file: resolve(project.root, project.config.targetPath, CACHE_FILE), read: opts.partialParse !== false },
   });
   const graph = buildGraph(session.manifest);
   const order = generations(graph).flat();

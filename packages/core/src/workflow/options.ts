@@ -23,6 +23,8 @@ export interface CommonOptions {
   command?: string;
   /** `--no-static-parser`: render every file through the template engine (no static fast path). */
   staticParser?: boolean;
+  /** `--no-partial-parse`: ignore the parse cache of the previous compile (a fresh one is still written). */
+  partialParse?: boolean;
 }
 
 export interface SelectionOptions {

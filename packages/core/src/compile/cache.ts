@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../artifacts/write.js';
+import { redact, SECRET_ENV_PREFIXES } from '../log/secrets.js';
+import type { ParsedModel } from './parse.js';
+
+/**
+ * The parse cache (target/tform_cache.json): what parsing and rendering a model produced, kept
+ * with every input that produced it, so the next compile reuses it when none of them changed.
+ *
+ * - The whole file is dropped when its key changes: the tform version, the project file, the
+ *   target (profile), --vars, or the set of macro names (a new macro may shadow a function).
+ * - A model's parse result is reused when its file's content hash, and the value of every var,
+ *   env var and macro body it read while parsing, are what they were.
+ * - A model's rendered SQL is reused on the same conditions for what it read while rendering,
+ *   plus its resolved config, its own relation, is_incremental(), and what every ref() and
+ *   source() it called resolved to.
+ * - Files that read the clock, the invocation, the warehouse or the graph, or that log, are
+ *   never cached (see VOLATILE).
+ *
+ * Compiled files written by the previous compile are recorded by content hash, so an unchanged
+ * file is not written again.
+ */
+
+export const CACHE_VERSION = 1;
+export const CACHE_FILE = 'tform_cache.json';
+
+/** Names whose value differs between runs with the same files, or that have effects besides output. */
+const VOLATILE = /\b(run_started_at|invocation_id|modules|run_query|statement|load_result|graph|log|print|exceptions\s*\.\s*warn|adapter\s*\.\s*(?!dispatch\b|quote\b)\w+)\b/;
+
+/** What a render read: each input with the value it had. */
+export interface Reads {
+  macros: Record<string, string>;
+  vars: Record<string, string>;
+  env: Record<string, string>;
+}
+
+interface ParsedEntry {
+  checksum: string;
+  reads: Reads;
+  parsed: Omit<ParsedModel, 'raw'>;
+}
+
+/** A model's rendered SQL (before ephemeral CTEs are injected) and what it depended on. */
+export interface BodyEntry {
+  /** Hash of the model's file, config, own relation, is_incremental and its reads. */
+  sig: string;
+  reads: Reads;
+  /** ref name / `source.table` → what it resolved to. */
+  relations: Record<string, string>;
+  sql: string;
+  ephemerals: string[];
+}
+
+interface CacheDoc {
+  version: number;
+  tformVersion: string;
+  key: string;
+  parsed: Record<string, ParsedEntry>;
+  bodies: Record<string, BodyEntry>;
+  written: Record<string, string>;
+}
+
+/** The current value of each input a render may read. */
+export interface CurrentInputs {
+  /** Source of the file defining macro `name` (hashed), or undefined for tform's own. */
+  macroSource(name: string): string | undefined;
+  vars: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CacheStats {
+  parsedReused: number;
+  parsedTotal: number;
+  bodiesReused: number;
+  bodiesTotal: number;
+  filesSkipped: number;
+  filesTotal: number;
+  /** Why an existing cache was not used, when it was not. */
+  discarded?: string;
+}
+
+/** A short content hash (128 bits of sha256, base64): the cache holds tens of thousands. */
+export function digest(text: string): string {
+  return createHash('sha256').update(text).digest('base64').slice(0, 22);
+}
+
+const valueKey = (v: unknown) => (v === undefined ? '∅' : digest(JSON.stringify(v) ?? 'undefined'));
+
+export class CompileCache {
+  private readonly next: CacheDoc;
+  private readonly prev: CacheDoc | undefined;
+  private readonly macroSums = new Map<string, string>();
+  readonly stats: CacheStats = { parsedReused: 0, parsedTotal: 0, bodiesReused: 0, bodiesTotal: 0, filesSkipped: 0, filesTotal: 0 };
+
+  /**
+   * @param key hash of everything every node depends on (see the class comment)
+   * @param enabled false: read nothing (a cold compile), still write a fresh cache
+   */
+  constructor(
+    private readonly file: string,
+    key: string,
+    private readonly tformVersion: string,
+    private readonly inputs: CurrentInputs,
+    enabled = true,
+  ) {
+    this.next = { version: CACHE_VERSION, tformVersion, key, parsed: {}, bodies: {}, written: {} };
+    if (!enabled) {
+      this.stats.discarded = 'disabled (--no-partial-parse)';
+      return;
+    }
+    let doc: CacheDoc | undefined;
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8')) as CacheDoc;
+    } catch {
+      return; // none yet, or unreadable: a cold compile
+    }
+    if (doc.version !== CACHE_VERSION || doc.tformVersion !== tformVersion) this.stats.discarded = `written by another tform version (${doc.tformVersion})`;
+    else if (doc.key !== key) this.stats.discarded = 'the project file, profile, --vars or set of macros changed';
+    else this.prev = doc;
+  }
+
+  /** Whether `text` (a model or a macro it calls) reads something that changes between runs. */
+  static volatile(text: string): boolean {
+    return VOLATILE.test(text);
+  }
+
+  private macroSum(name: string): string {
+    let s = this.macroSums.get(name);
+    if (s === undefined) {
+      const src = this.inputs.macroSource(name);
+      s = src === undefined ? 'builtin' : digest(src);
+      this.macroSums.set(name, s);
+    }
+    return s;
+  }
+
+  /** Record what a render read, with current values; undefined when one of them is volatile. */
+  reads(raw: string, macros: Iterable<string>, vars: Iterable<string>, env: Iterable<string>): Reads | undefined {
+    if (CompileCache.volatile(raw)) return undefined;
+    const r: Reads = { macros: {}, vars: {}, env: {} };
+    for (const m of macros) {
+      const src = this.inputs.macroSource(m);
+      if (src !== undefined && CompileCache.volatile(src)) return undefined;
+      r.macros[m] = this.macroSum(m);
+    }
+    for (const v of vars) r.vars[v] = valueKey(this.inputs.vars[v]);
+    for (const e of env) {
+      // a secret's value is never written down, not even hashed: such files are not cached
+      if (SECRET_ENV_PREFIXES.some((p) => e.startsWith(p))) return undefined;
+      r.env[e] = valueKey(this.inputs.env[e]);
+    }
+    return r;
+  }
+
+  private readsHold(r: Reads): boolean {
+    for (const [m, s] of Object.entries(r.macros)) if (this.macroSum(m) !== s) return false;
+    for (const [v, s] of Object.entries(r.vars)) if (valueKey(this.inputs.vars[v]) !== s) return false;
+    for (const [e, s] of Object.entries(r.env)) if (valueKey(this.inputs.env[e]) !== s) return false;
+    return true;
+  }
+
+  /** The cached parse of a file whose content hash and reads are unchanged. */
+  parsed(path: string, checksum: string, raw: string): ParsedModel | undefined {
+    this.stats.parsedTotal++;
+    const e = this.prev?.parsed[path];
+    if (!e || e.checksum !== checksum || !this.readsHold(e.reads)) return undefined;
+    this.next.parsed[path] = e;
+    this.stats.parsedReused++;
+    return { ...structuredClone(e.parsed), raw };
+  }
+
+  storeParsed(p: ParsedModel): void {
+    const reads = this.reads(p.raw, p.macros, p.vars, p.envVars);
+    if (!reads) return;
+    const { raw: _raw, ...parsed } = p;
+    this.next.parsed[p.path] = { checksum: p.checksum, reads, parsed: structuredClone(parsed) };
+  }
+
+  /** Signature of a model's render inputs other than its reads and relations. */
+  static bodySig(parts: unknown[]): string {
+    return digest(JSON.stringify(parts));
+  }
+
+  /**
+   * The cached body of a node whose signature, reads and relations are unchanged. `resolve`
+   * gives what a ref name or `source.table` resolves to now (undefined: no longer resolvable).
+   */
+  body(id: string, sig: string, resolve: (key: string) => string | undefined): BodyEntry | undefined {
+    this.stats.bodiesTotal++;
+    const e = this.prev?.bodies[id];
+    if (!e || e.sig !== sig || !this.readsHold(e.reads)) return undefined;
+    for (const [k, v] of Object.entries(e.relations)) if (resolve(k) !== v) return undefined;
+    this.next.bodies[id] = e;
+    this.stats.bodiesReused++;
+    return e;
+  }
+
+  storeBody(id: string, entry: BodyEntry): void {
+    // SQL holding a secret stays out of the file (and out of the cache)
+    if (redact(entry.sql) !== entry.sql) return;
+    this.next.bodies[id] = entry;
+  }
+
+  private readonly listings = new Map<string, Set<string>>();
+
+  /** Whether the file at `abs` exists: one directory listing per folder instead of a stat per file. */
+  private exists(abs: string): boolean {
+    const dir = dirname(abs);
+    let names = this.listings.get(dir);
+    if (!names) {
+      try {
+        names = new Set(readdirSync(dir));
+      } catch {
+        names = new Set();
+      }
+      this.listings.set(dir, names);
+    }
+    return names.has(basename(abs));
+  }
+
+  /** True when `abs` (`rel` in the target) holds exactly `content` from the previous compile, so it need not be written. */
+  unchanged(rel: string, abs: string, content: string): boolean {
+    this.stats.filesTotal++;
+    const h = digest(content);
+    const same = this.prev?.written[rel] === h && this.exists(abs);
+    this.next.written[rel] = h;
+    if (same) this.stats.filesSkipped++;
+    return same;
+  }
+
+  /**
+   * Write the cache. With `root` (the project directory, when this compile wrote every compiled
+   * file), compiled files the previous compile wrote and this one did not are removed: their
+   * model or test is gone or renamed.
+   */
+  save(root?: string): void {
+    if (root && this.prev) {
+      for (const rel of Object.keys(this.prev.written)) if (!(rel in this.next.written)) rmSync(join(root, rel), { force: true });
+    }
+    writeFileAtomic(this.file, JSON.stringify(this.next));
+  }
+}
