@@ -16,7 +16,7 @@
 // when it is installed, otherwise from a tiny module loaded with `node --import` that writes
 // process.resourceUsage().maxRSS on exit (bench/lib/maxrss-reporter.mjs).
 import { spawn, execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +25,7 @@ import { generateProject } from './generate-project.mjs';
 import { FUSED_TARGETS, runFusedTests } from './fused-tests.mjs';
 import { INCREMENTAL_TARGETS, runIncremental } from './incremental.mjs';
 import { runDbtFixture } from './dbt-fixture.mjs';
+import { DATAFORM_CLI_VERSION, DATAFORM_CORE_VERSION, dataformCompile, generateDataformProject, installDataform } from './dataform.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -47,17 +48,25 @@ const DEFAULT_INTRO = `# Benchmarks
 
 How fast tform is, measured. Run \`npm run bench\` from the repository root (build first with
 \`npx tsc -b\`). It writes a synthetic project of 10,000 models into \`bench/.work/\` (ignored by git)
-with \`bench/generate-project.mjs\`, runs \`tform compile\` on it as a whole process several times, and
-rewrites the rest of this page and \`bench/results.json\`. It also measures the data tests: ten column
-tests of a 10,000,000-row DuckDB table (\`bench/fused-tests.mjs\`, in a database file under
-\`bench/.work/\` that is deleted afterwards), run as tform's one fused statement and as ten single
-queries. And it measures incremental runs: one new day of synthetic game events at 30 and at 365
-days of history, and a full refresh (\`bench/incremental.mjs\`, DuckDB files under \`bench/.work/\`,
-deleted afterwards). And it times a whole \`tform build\` of the game-store dbt project under
-\`tests/fixtures/\` on DuckDB, process start to exit (\`bench/dbt-fixture.mjs\`). For a quick check,
-pass flags through npm: \`npm run bench -- --models 2000 --runs 3\`; \`--only compile\`, \`--only
-fused\`, \`--only incremental\` or \`--only dbt\` runs one part and keeps the other parts' figures
-from the previous run.
+with \`bench/generate-project.mjs\` and runs \`tform compile\` on it as a whole process several times:
+cold, again with nothing changed, and after editing one model. Then it rewrites the rest of this
+page and \`bench/results.json\`.
+
+It also measures:
+- the data tests: ten column tests of a 10,000,000-row DuckDB table, run as tform's one fused
+  statement and as ten single queries (\`bench/fused-tests.mjs\`; the database file under
+  \`bench/.work/\` is deleted afterwards);
+- incremental runs: one new day of synthetic game events at 30 and at 365 days of history, and a
+  full refresh (\`bench/incremental.mjs\`; DuckDB files under \`bench/.work/\`, deleted afterwards);
+- a whole \`tform build\` of the game-store dbt fixture (\`bench/dbt-fixture.mjs\`).
+
+For a quick check, pass flags through npm: \`npm run bench -- --models 2000 --runs 3\`.
+\`--only compile\`, \`--only fused\`, \`--only incremental\` or \`--only dbt\` runs one part and keeps the
+other parts' figures from the previous run.
+
+\`npm run bench -- --vs dataform\` is run separately: Dataform needs minutes per compile at this
+size. It installs Dataform's CLI from npm into \`bench/.work/\` and compiles the same generated shape
+with it and with tform, side by side (\`bench/dataform.mjs\`).
 
 Every figure below was measured on the machine named in the "Machine" section of this file, on the
 date given there. Figures from another machine are not comparable: rerun the benchmark there.
@@ -67,7 +76,7 @@ date given there. Figures from another machine are not comparable: rerun the ben
 // Arguments
 
 function parseArgs(argv) {
-  const o = { models: DEFAULT_MODELS, runs: 5, seed: 1, warmup: 0, timeout: 1800, rssMethod: 'auto', only: null, fusedRuns: 5, fusedRows: DEFAULT_FUSED_ROWS };
+  const o = { models: DEFAULT_MODELS, runs: 5, seed: 1, warmup: 0, timeout: 1800, rssMethod: 'auto', only: null, fusedRuns: 5, fusedRows: DEFAULT_FUSED_ROWS, vs: null, vsRuns: 3 };
   const num = (flag, v, min) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer ≥ ${min}, got ${v}`);
@@ -94,6 +103,13 @@ function parseArgs(argv) {
         break;
       }
       case '--fused-runs': o.fusedRuns = num(flag, val(), 3); break;
+      case '--vs': {
+        const v = val();
+        if (v !== 'dataform') throw new Error(`--vs takes dataform, got ${v}`);
+        o.vs = v;
+        break;
+      }
+      case '--vs-runs': o.vsRuns = num(flag, val(), 1); break;
       case '--fused-rows': o.fusedRows = num(flag, val(), 1000); break;
       case '--rss-method': {
         const v = val();
@@ -102,7 +118,7 @@ function parseArgs(argv) {
         break;
       }
       case '--help': case '-h':
-        process.stdout.write('usage: node bench/run.mjs [--only compile|fused|incremental|dbt] [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]\n');
+        process.stdout.write('usage: node bench/run.mjs [--only compile|fused|incremental|dbt | --vs dataform [--vs-runs 3]] [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown argument ${a}`);
@@ -171,6 +187,27 @@ function measure(nodeArgs, { rssMethod, timeoutS, cwd }) {
       resolvePromise({ wallMs, rssKiB, userMs, sysMs, code, signal, timedOut, stdout, stderr });
     });
   });
+}
+
+/**
+ * Make the next compile cold: move target/ aside (deleted by emptyTrash() after the last measured
+ * run), then flush. Deleting tens of thousands of files leaves work the filesystem does later
+ * (journal commits, discards) that lands on whichever process writes next: deleted right before a
+ * run, it showed up as 10+ s of system time in the compile itself.
+ */
+const trash = [];
+function clearTarget() {
+  const target = join(PROJECT, 'target');
+  if (existsSync(target)) {
+    const to = join(WORK, `trash-${process.pid}-${trash.length}`);
+    renameSync(target, to);
+    trash.push(to);
+  }
+  flushDisk();
+}
+
+function emptyTrash() {
+  for (const t of trash.splice(0)) rmSync(t, { recursive: true, force: true });
 }
 
 /**
@@ -263,8 +300,30 @@ function renderMarkdown(intro, r) {
     ...(r.fusedTests ? renderFused(r.fusedTests) : ['## Fused tests', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only fused`).', '']),
     ...(r.incremental ? renderIncremental(r.incremental) : ['## Incremental runs', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only incremental`).', '']),
     ...(r.dbtFixture ? renderDbtFixture(r.dbtFixture) : ['## dbt project build', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only dbt`).', '']),
+    ...(r.versus ? renderVersus(r.versus) : ['## Versus Dataform', '', 'Not measured yet: run `npm run bench -- --vs dataform` (outside the normal benchmark: Dataform takes minutes per compile at this size).', '']),
   ];
   return lines.join('\n');
+}
+
+function renderVersus(v) {
+  const row = (label, x) => `| ${label} | ${fmtS(x.median)} | ${fmtS(x.min)} | ${fmtS(x.max)} | ${x.runs} |`;
+  return [
+    '## Versus Dataform',
+    '',
+    `\`npm run bench -- --vs dataform\`, measured on ${v.date} (same machine): \`tform compile\` and Dataform's CLI (\`@dataform/cli@${v.dataform.cli}\` with \`@dataform/core@${v.dataform.core}\`, installed from npm into \`bench/.work/\`) compiling the same generated shape, ` +
+      `${v.models.toLocaleString('en-US')} models (${v.templated.toLocaleString('en-US')} templated), runs alternating, each a fresh process. The Dataform project is written by \`bench/dataform.mjs\` from the same plan: SQLX files with \`\${ref()}\`, ` +
+      'the templated models as `${}` JavaScript expressions (loops, vars, functions from includes/, refs computed in loops and in an include), the two column tests as assertions. ' +
+      `Dataform compiled ${v.dataform.tables.toLocaleString('en-US')} tables and ${v.dataform.assertions.toLocaleString('en-US')} assertions (\`dataform compile <dir> --json\`: the compiled graph goes to a pipe, no files are written). tform compiles cold, with target/ moved aside before each run, and writes what it always writes: one compiled file per model and per test (30,000 here) and the manifest.`,
+    ...carriedNote(v.carriedFrom),
+    '',
+    '| measure | median | min | max | runs |',
+    '|---|---|---|---|---|',
+    row('`tform compile`, cold', v.tform.wallMs),
+    row('`dataform compile`', v.dataform.wallMs),
+    '',
+    `Ratio, Dataform ÷ tform (medians): ${v.ratio.toFixed(1)}.`,
+    '',
+  ];
 }
 
 function renderDbtFixture(d) {
@@ -352,7 +411,7 @@ function renderCompile(r) {
       `(set, for, if, var(), macro calls, refs computed in loops and macros), the others are plain SQL with literal \`ref()\`s.`,
     '',
     `Measured command: \`node packages/cli/bin/tform.js compile --project-dir ${rel(w.projectDir)} --log-format json\`, ` +
-      `a fresh process per run, with the project's \`target/\` removed and \`sync\` run before each run (cold: no artifacts or caches from an earlier run; the OS file cache is warm, since the project was just written). ` +
+      `a fresh process per run; before each cold run the project's \`target/\` is moved aside and \`sync\` run; the old ones are deleted after the last measured run, since the filesystem's deferred work from deleting ~30,000 files lands on the next process that writes (cold: no artifacts or caches from an earlier run; the OS file cache is warm, since the project was just written). Warm runs follow the cold ones without clearing anything. ` +
       `${r.method.warmupRuns ? `${r.method.warmupRuns} warm-up run(s) not counted. ` : ''}` +
       `Wall time is taken by the parent with \`performance.now()\` from just before spawn to the child's exit; ` +
       `peak RSS and CPU time ${r.method.rss === 'time' ? 'by `/usr/bin/time -f "%M %U %S"` (the child\'s maximum resident set size, user and system CPU time)' : 'by `process.resourceUsage()` in the child, written on exit by `bench/lib/maxrss-reporter.mjs` loaded with `node --import`'}.`,
@@ -513,8 +572,7 @@ async function runCompile(o, log) {
   let lastCompiled;
   for (let i = 0; i < o.warmup + o.runs; i++) {
     const warm = i < o.warmup;
-    rmSync(join(PROJECT, 'target'), { recursive: true, force: true });
-    flushDisk();
+    clearTarget();
     if (process.stdout.isTTY) process.stdout.write(`${warm ? 'warm-up' : `run ${i - o.warmup + 1}/${o.runs}`}: tform compile …\r`);
     const r = await measure(compileArgs, { rssMethod, timeoutS: o.timeout, cwd: ROOT });
     if (r.timedOut) throw new Error(`tform compile did not finish within ${o.timeout} s (raise --timeout)`);
@@ -560,6 +618,8 @@ async function runCompile(o, log) {
     edited.push(await warmRun(`warm run ${i + 1}/${editable.length}, one model edited`));
   }
 
+  emptyTrash();
+
   const c = {
     workload: {
       generator: 'bench/generate-project.mjs',
@@ -580,7 +640,7 @@ async function runCompile(o, log) {
       wall: 'performance.now() in the parent, from just before spawn to the child exit event',
       rss: rssMethod,
       rssDetail: rssMethod === 'time' ? '/usr/bin/time -f "%M %U %S" (KiB, s, s)' : 'process.resourceUsage() maxRSS, userCPUTime, systemCPUTime via node --import bench/lib/maxrss-reporter.mjs',
-      cold: 'target/ removed (and `sync` run) before every run',
+      cold: 'target/ moved aside (deleted after the last measured run) and `sync` run before every cold run',
       warmupRuns: o.warmup,
     },
     compile: {
@@ -609,6 +669,41 @@ async function runCompile(o, log) {
   return c;
 }
 
+/** `--vs dataform`: both tools on the same generated shape, alternating runs. */
+async function runVersusDataform(o, log) {
+  const cli = installDataform(join(WORK, 'dataform-cli'), log);
+  const gen = generateProject({ out: PROJECT, models: o.models, seed: o.seed });
+  const dfProject = join(WORK, 'dataform-project');
+  const dfGen = generateDataformProject({ out: dfProject, models: o.models, seed: o.seed, coreModules: join(WORK, 'dataform-cli', 'node_modules') });
+  if (dfGen.models !== gen.models || dfGen.templated !== gen.templated) throw new Error(`the two projects differ: ${JSON.stringify(dfGen)} vs ${gen.models}/${gen.templated}`);
+  log(`generated ${gen.models} models for tform and for Dataform (${gen.templated} templated)`);
+  const tform = [];
+  const dataform = [];
+  let shape;
+  for (let i = 0; i < o.vsRuns; i++) {
+    clearTarget();
+    const t = await measure([TFORM, 'compile', '--project-dir', PROJECT, '--log-format', 'json'], { rssMethod: 'node', timeoutS: o.timeout, cwd: ROOT });
+    if (t.code !== 0) throw new Error(`tform compile exited with ${t.code}: ${t.stderr.slice(-2000)}`);
+    tform.push(t.wallMs);
+    flushDisk();
+    const d = dataformCompile(cli, dfProject, o.timeout);
+    dataform.push(d.wallMs);
+    shape = d;
+    log(`run ${i + 1}/${o.vsRuns}: tform ${fmtS(t.wallMs)}, dataform ${fmtS(d.wallMs)} (${d.tables} tables, ${d.assertions} assertions)`);
+  }
+  emptyTrash();
+  const ts = stats(tform);
+  const ds = stats(dataform);
+  return {
+    date: new Date().toISOString(),
+    models: gen.models,
+    templated: gen.templated,
+    tform: { wallMs: ts },
+    dataform: { cli: DATAFORM_CLI_VERSION, core: DATAFORM_CORE_VERSION, wallMs: ds, tables: shape.tables, assertions: shape.assertions },
+    ratio: ds.median / ts.median,
+  };
+}
+
 /** The previous results.json, for the part `--only` leaves out (null when there is none). */
 function previousResults() {
   try {
@@ -624,7 +719,16 @@ async function main() {
   const log = (s) => process.stdout.write(s + '\n');
   const t0 = performance.now();
   const loadBefore = os.loadavg();
-  const prev = o.only ? previousResults() : null;
+  const prev = o.only || o.vs ? previousResults() : null;
+  if (o.vs) {
+    // Outside the normal budget: only the side-by-side runs; every other figure is carried over.
+    const versus = await runVersusDataform(o, log);
+    const results = { ...prev, versus, date: prev?.date ?? new Date().toISOString() };
+    writeFileSync(JSON_FILE, JSON.stringify(results, null, 2) + '\n');
+    writeFileSync(MD_FILE, renderMarkdown(readIntro(), results));
+    log(`wrote ${relative(ROOT, MD_FILE)} and ${relative(ROOT, JSON_FILE)}`);
+    return;
+  }
 
   let compilePart = null;
   if (!o.only || o.only === 'compile') {
@@ -675,6 +779,7 @@ async function main() {
     fusedTests,
     incremental,
     dbtFixture,
+    ...(prev?.versus ? { versus: { ...prev.versus, carriedFrom: prev.versus.date } } : {}),
     benchWallMs: performance.now() - t0,
     loadAverage: { note: '1/5/15-minute load averages at start and end: other processes on the machine add noise', start: loadBefore, end: os.loadavg() },
   };

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Manifest } from '../compile/manifest.js';
+import { syncSink, type FileSink } from './fileSink.js';
 import { TFORM_VERSION } from '../compile/context.js';
 import { redact, redactJson } from '../log/secrets.js';
 import type { RunOutcome } from '../run/results.js';
@@ -34,10 +35,9 @@ export interface WriteCache {
 /**
  * target/compiled/<project>/<model path>: the SQL each model compiles to. Sets compiledPath.
  * These are previews for people, rewritten by every compile, so they are written directly
- * (no tmp + rename per file) and each folder is created once.
+ * (no tmp + rename per file), through `sink` (by default at once).
  */
-export function writeCompiled(root: string, targetPath: string, manifest: Manifest, only?: Set<string>, cache?: WriteCache): void {
-  const made = new Set<string>();
+export function writeCompiled(root: string, targetPath: string, manifest: Manifest, only?: Set<string>, cache?: WriteCache, sink: FileSink = syncSink()): void {
   for (const n of Object.values(manifest.nodes)) {
     if (n.resourceType !== 'model' || n.compiledCode === undefined) continue;
     if (only && !only.has(n.uniqueId)) continue;
@@ -46,12 +46,7 @@ export function writeCompiled(root: string, targetPath: string, manifest: Manife
     const abs = join(root, rel);
     const text = redact(n.compiledCode.replace(/\s*$/, '\n'));
     if (cache?.unchanged(rel, abs, text)) continue;
-    const dir = dirname(abs);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    writeFileSync(abs, text);
+    sink.write(abs, text);
   }
   for (const a of Object.values(manifest.analyses ?? {})) {
     if (a.compiledCode === undefined) continue;

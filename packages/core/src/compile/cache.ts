@@ -23,7 +23,7 @@ import type { ParsedModel } from './parse.js';
  * file is not written again.
  */
 
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 export const CACHE_FILE = 'tform_cache.json';
 
 /** Names whose value differs between runs with the same files, or that have effects besides output. */
@@ -53,12 +53,19 @@ export interface BodyEntry {
   ephemerals: string[];
 }
 
+/**
+ * The file. Entries are kept as JSON text inside it: reading the file then costs little (strings,
+ * not objects), only the entries looked up are decoded, each decode gives fresh objects that the
+ * compile may change freely, and a reused entry is written back as the same text.
+ */
 interface CacheDoc {
   version: number;
   tformVersion: string;
   key: string;
-  parsed: Record<string, ParsedEntry>;
-  bodies: Record<string, BodyEntry>;
+  /** path → JSON of a ParsedEntry */
+  parsed: Record<string, string>;
+  /** node id → JSON of a BodyEntry */
+  bodies: Record<string, string>;
   written: Record<string, string>;
 }
 
@@ -116,7 +123,8 @@ export class CompileCache {
     } catch {
       return; // none yet, or unreadable: a cold compile
     }
-    if (doc.version !== CACHE_VERSION || doc.tformVersion !== tformVersion) this.stats.discarded = `written by another tform version (${doc.tformVersion})`;
+    if (doc.tformVersion !== tformVersion) this.stats.discarded = `written by another tform version (${doc.tformVersion})`;
+    else if (doc.version !== CACHE_VERSION) this.stats.discarded = `an older layout of the cache file (${doc.version})`;
     else if (doc.key !== key) this.stats.discarded = 'the project file, profile, --vars or set of macros changed';
     else this.prev = doc;
   }
@@ -164,18 +172,21 @@ export class CompileCache {
   /** The cached parse of a file whose content hash and reads are unchanged. */
   parsed(path: string, checksum: string, raw: string): ParsedModel | undefined {
     this.stats.parsedTotal++;
-    const e = this.prev?.parsed[path];
-    if (!e || e.checksum !== checksum || !this.readsHold(e.reads)) return undefined;
-    this.next.parsed[path] = e;
+    const text = this.prev?.parsed[path];
+    if (text === undefined) return undefined;
+    const e = JSON.parse(text) as ParsedEntry;
+    if (e.checksum !== checksum || !this.readsHold(e.reads)) return undefined;
+    this.next.parsed[path] = text;
     this.stats.parsedReused++;
-    return { ...structuredClone(e.parsed), raw };
+    return { ...e.parsed, raw };
   }
 
   storeParsed(p: ParsedModel): void {
     const reads = this.reads(p.raw, p.macros, p.vars, p.envVars);
     if (!reads) return;
     const { raw: _raw, ...parsed } = p;
-    this.next.parsed[p.path] = { checksum: p.checksum, reads, parsed: structuredClone(parsed) };
+    const entry: ParsedEntry = { checksum: p.checksum, reads, parsed };
+    this.next.parsed[p.path] = JSON.stringify(entry);
   }
 
   /** Signature of a model's render inputs other than its reads and relations. */
@@ -189,10 +200,12 @@ export class CompileCache {
    */
   body(id: string, sig: string, resolve: (key: string) => string | undefined): BodyEntry | undefined {
     this.stats.bodiesTotal++;
-    const e = this.prev?.bodies[id];
-    if (!e || e.sig !== sig || !this.readsHold(e.reads)) return undefined;
+    const text = this.prev?.bodies[id];
+    if (text === undefined) return undefined;
+    const e = JSON.parse(text) as BodyEntry;
+    if (e.sig !== sig || !this.readsHold(e.reads)) return undefined;
     for (const [k, v] of Object.entries(e.relations)) if (resolve(k) !== v) return undefined;
-    this.next.bodies[id] = e;
+    this.next.bodies[id] = text;
     this.stats.bodiesReused++;
     return e;
   }
@@ -200,7 +213,7 @@ export class CompileCache {
   storeBody(id: string, entry: BodyEntry): void {
     // SQL holding a secret stays out of the file (and out of the cache)
     if (redact(entry.sql) !== entry.sql) return;
-    this.next.bodies[id] = entry;
+    this.next.bodies[id] = JSON.stringify(entry);
   }
 
   private readonly listings = new Map<string, Set<string>>();

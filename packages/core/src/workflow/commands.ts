@@ -1,6 +1,7 @@
 import type { LockHandle } from '../adapter/types.js';
 import { tmpRelation } from '../adapter/dialect.js';
 import { writeCompiled, writeManifest, writeRunResults } from '../artifacts/write.js';
+import { fileSink } from '../artifacts/fileSink.js';
 import type { Manifest } from '../compile/manifest.js';
 import { existingRelation, isIncrementalRun, relationKey, renderManifest, type Introspection } from '../compile/render.js';
 import { introspect, schemasOf } from '../plan/introspect.js';
@@ -130,7 +131,6 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     const renderOpts = { dialect: p.dialect, introspection: intro, deferred, fullRefresh: o.fullRefresh };
     const renderAtRun = await renderProject(p, renderOpts, 'plan');
     checkLifetimeModels(p);
-    compileTests(p, deferred);
     // Incremental runs compare the new rows' columns with the existing table's.
     const columns = new Map<string, ColumnInfo[]>();
     for (const id of selected) {
@@ -138,9 +138,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
       if (isIncrementalRun(n, intro, o.fullRefresh)) columns.set(relationKey(relationOf(n)), await adapter.columns(relationOf(n)));
     }
     const targetPath = p.project.config.targetPath;
-    writeCompiled(p.project.root, targetPath, manifest, undefined, p.session.cache);
-    writeManifest(p.project.root, targetPath, manifest);
-    saveCache(p);
+    await writeArtifacts(p, deferred);
     const planOpts: PlanOptions = { session: p.session, selected, dialect: p.dialect, capabilities: adapter.capabilities, introspection: intro, seedsFirst: o.command === 'build', tests: auditable(p, tests, new Set(selected)), fullRefresh: o.fullRefresh, columns, now: p.clock.now(), renderAtRun };
     warnRetainedReads(p, selected, intro, o.fullRefresh);
     const plan = buildPlan(planOpts);
@@ -251,11 +249,26 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
     }
   } else renderManifest(p.session, { dialect: p.dialect, introspection: intro, analyses: true });
   checkLifetimeModels(p);
-  compileTests(p);
-  writeCompiled(p.project.root, p.project.config.targetPath, manifest, undefined, p.session.cache);
-  writeManifest(p.project.root, p.project.config.targetPath, manifest);
-  saveCache(p);
+  await writeArtifacts(p);
   return { manifest, selected };
+}
+
+/**
+ * The compiled SQL of every model and test (target/compiled), the manifest and the parse cache.
+ * The many small compiled files are written by a worker thread while this one compiles the tests
+ * and writes the manifest.
+ */
+async function writeArtifacts(p: OpenProject, deferred?: Map<string, RelationRef>): Promise<void> {
+  const m = p.session.manifest;
+  const sink = fileSink(Object.keys(m.nodes).length + Object.keys(m.tests).length);
+  try {
+    writeCompiled(p.project.root, p.project.config.targetPath, m, undefined, p.session.cache, sink);
+    compileTests(p, deferred, sink);
+    writeManifest(p.project.root, p.project.config.targetPath, m);
+  } finally {
+    await sink.close();
+  }
+  saveCache(p);
 }
 
 /** Write the parse cache for the next compile, and say (in debug output) how much this one reused. */

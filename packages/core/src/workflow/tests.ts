@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { syncSink, type FileSink } from '../artifacts/fileSink.js';
 import { tmpRelation } from '../adapter/dialect.js';
 import type { Executor, RelationRef } from '../adapter/types.js';
 import { redact } from '../log/secrets.js';
@@ -36,12 +36,11 @@ export function testEnv(p: OpenProject): TestEnv {
 }
 
 /** Compile every test's query against the published relations (manifest and target/compiled). */
-export function compileTests(p: OpenProject, deferred?: Map<string, RelationRef>): void {
+export function compileTests(p: OpenProject, deferred?: Map<string, RelationRef>, sink: FileSink = syncSink()): void {
   const m = p.session.manifest;
   const rel = testRelations(p, deferred);
   const env = testEnv(p);
   const dir = join(p.project.root, p.project.config.targetPath, 'compiled', m.metadata.projectName, 'tests');
-  let made = false;
   for (const t of Object.values(m.tests)) {
     const job = singleJob(t, rel, env) as Extract<TestJob, { kind: 'single' }>;
     t.compiledCode = job.sql;
@@ -49,11 +48,7 @@ export function compileTests(p: OpenProject, deferred?: Map<string, RelationRef>
     const text = redact(job.sql.replace(/\s*$/, '\n'));
     const abs = join(dir, `${t.name}.sql`);
     if (p.session.cache?.unchanged(t.compiledPath, abs, text)) continue;
-    if (!made) {
-      mkdirSync(dir, { recursive: true });
-      made = true;
-    }
-    writeFileSync(abs, text);
+    sink.write(abs, text);
   }
 }
 

@@ -1,0 +1,76 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Where compiled files go. A compile of a large project writes tens of thousands of small files;
+ * on the background sink a worker thread does those writes on the second core while the main
+ * thread goes on (compiling tests, writing the manifest).
+ */
+export interface FileSink {
+  write(abs: string, text: string): void;
+  /** Every write done (rejects with the first failure). */
+  close(): Promise<void>;
+}
+
+/** Writes at once, creating each folder once. */
+export function syncSink(): FileSink {
+  const made = new Set<string>();
+  return {
+    write(abs, text) {
+      const dir = dirname(abs);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
+      writeFileSync(abs, text);
+    },
+    close: async () => {},
+  };
+}
+
+const BATCH = 256;
+
+/** Hands writes to a worker thread in batches; close() waits until all are on disk. */
+class BackgroundSink implements FileSink {
+  private readonly worker = new Worker(new URL('./fileSinkWorker.js', import.meta.url));
+  private batch: [string, string][] = [];
+  private readonly done: Promise<void>;
+
+  constructor() {
+    this.done = new Promise((resolve, reject) => {
+      this.worker.once('message', (m: { error?: { message: string; code?: string; path?: string } }) => {
+        if (m.error) reject(Object.assign(new Error(m.error.message), { code: m.error.code, path: m.error.path }));
+        else resolve();
+      });
+      this.worker.once('error', reject);
+    });
+    this.done.catch(() => {}); // reported by close()
+  }
+
+  write(abs: string, text: string): void {
+    this.batch.push([abs, text]);
+    if (this.batch.length >= BATCH) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.batch.length) return;
+    this.worker.postMessage(this.batch);
+    this.batch = [];
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    this.worker.postMessage('end');
+    try {
+      await this.done;
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+}
+
+/** The background sink when about `files` files will be written (a worker is not worth it for a few). */
+export function fileSink(files: number): FileSink {
+  return files >= 500 ? new BackgroundSink() : syncSink();
+}
