@@ -58,7 +58,7 @@ export interface BodyEntry {
  * not objects), only the entries looked up are decoded, each decode gives fresh objects that the
  * compile may change freely, and a reused entry is written back as the same text.
  */
-interface CacheDoc {
+export interface CacheDoc {
   version: number;
   tformVersion: string;
   key: string;
@@ -67,6 +67,60 @@ interface CacheDoc {
   /** node id → JSON of a BodyEntry */
   bodies: Record<string, string>;
   written: Record<string, string>;
+  /** schema YAML path → JSON of {checksum, doc}: what the YAML parser made of it */
+  yaml?: Record<string, string>;
+}
+
+/** The cache file's content, or undefined when there is none or it cannot be read. */
+export function readCacheDoc(file: string): CacheDoc | undefined {
+  try {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as CacheDoc;
+    return doc && typeof doc === 'object' ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Plain data that survives JSON unchanged (js-yaml can also give dates, which would not). */
+function jsonSafe(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(jsonSafe);
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v as object).every(jsonSafe);
+  return false;
+}
+
+/**
+ * Parsed schema YAML by file content: decoding JSON is several times faster than parsing YAML,
+ * and these files are large in large projects. Depends on nothing but the text and the tform
+ * version (which pins the YAML parser).
+ */
+export class YamlCache {
+  readonly next: Record<string, string> = {};
+  reused = 0;
+  total = 0;
+  private readonly prev: Record<string, string> | undefined;
+
+  constructor(doc: CacheDoc | undefined, tformVersion: string) {
+    this.prev = doc && doc.version === CACHE_VERSION && doc.tformVersion === tformVersion ? doc.yaml : undefined;
+  }
+
+  /** The parsed document of `path` when its text hash is `checksum`; else `parse()`'s, remembered. */
+  parse(path: string, checksum: string, parse: () => unknown): unknown {
+    this.total++;
+    const text = this.prev?.[path];
+    if (text !== undefined) {
+      const e = JSON.parse(text) as { checksum: string; doc: unknown };
+      if (e.checksum === checksum) {
+        this.next[path] = text;
+        this.reused++;
+        return e.doc;
+      }
+    }
+    const doc = parse();
+    if (jsonSafe(doc)) this.next[path] = JSON.stringify({ checksum, doc });
+    return doc;
+  }
 }
 
 /** The current value of each input a render may read. */
@@ -78,6 +132,8 @@ export interface CurrentInputs {
 }
 
 export interface CacheStats {
+  yamlReused?: number;
+  yamlTotal?: number;
   parsedReused: number;
   parsedTotal: number;
   bodiesReused: number;
@@ -103,26 +159,26 @@ export class CompileCache {
 
   /**
    * @param key hash of everything every node depends on (see the class comment)
-   * @param enabled false: read nothing (a cold compile), still write a fresh cache
+   * @param doc the cache file as read (undefined: none, or a cold compile), see readCacheDoc
+   * @param enabled false: use nothing of `doc` (a cold compile), still write a fresh cache
+   * @param yaml the schema YAML cache this load used, written along
    */
   constructor(
     private readonly file: string,
     key: string,
     private readonly tformVersion: string,
     private readonly inputs: CurrentInputs,
+    doc: CacheDoc | undefined,
     enabled = true,
+    private readonly yaml?: YamlCache,
   ) {
     this.next = { version: CACHE_VERSION, tformVersion, key, parsed: {}, bodies: {}, written: {} };
+    if (yaml) Object.assign(this.stats, { yamlReused: yaml.reused, yamlTotal: yaml.total });
     if (!enabled) {
       this.stats.discarded = 'disabled (--no-partial-parse)';
       return;
     }
-    let doc: CacheDoc | undefined;
-    try {
-      doc = JSON.parse(readFileSync(file, 'utf8')) as CacheDoc;
-    } catch {
-      return; // none yet, or unreadable: a cold compile
-    }
+    if (!doc) return; // none yet, or unreadable: a cold compile
     if (doc.tformVersion !== tformVersion) this.stats.discarded = `written by another tform version (${doc.tformVersion})`;
     else if (doc.version !== CACHE_VERSION) this.stats.discarded = `an older layout of the cache file (${doc.version})`;
     else if (doc.key !== key) this.stats.discarded = 'the project file, profile, --vars or set of macros changed';
@@ -252,6 +308,6 @@ export class CompileCache {
     if (root && this.prev) {
       for (const rel of Object.keys(this.prev.written)) if (!(rel in this.next.written)) rmSync(join(root, rel), { force: true });
     }
-    writeFileAtomic(this.file, JSON.stringify(this.next));
+    writeFileAtomic(this.file, JSON.stringify({ ...this.next, yaml: this.yaml?.next ?? {} }));
   }
 }

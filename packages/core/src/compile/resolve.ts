@@ -24,7 +24,7 @@ import { DescriptionRenderer } from './descriptions.js';
 import { isPlainObject } from '../project/yaml.js';
 import type { AnalysisNode, DocNode, NodeDocsConfig } from './manifest.js';
 import { installQueryGlobals } from './runQuery.js';
-import { CompileCache } from './cache.js';
+import { CompileCache, type CacheDoc, type YamlCache } from './cache.js';
 
 export interface ManifestOptions {
   project: LoadedProject;
@@ -37,8 +37,8 @@ export interface ManifestOptions {
   env?: NodeJS.ProcessEnv;
   /** The template engine's static fast path (default on). */
   staticFastPath?: boolean;
-  /** The parse cache file, and whether to read it (false: a cold compile that still writes it). */
-  cache?: { file: string; read: boolean };
+  /** The parse cache file, and whether to use it (false: a cold compile that still writes it), as read, with the YAML cache of the load. */
+  cache?: { file: string; read: boolean; doc?: CacheDoc; yaml?: YamlCache };
 }
 
 /** A compile in progress: the manifest plus what rendering the nodes needs. */
@@ -410,7 +410,7 @@ function openCache(o: ManifestOptions, engine: TemplateEngine, vars: Record<stri
     },
     vars,
     env: o.env ?? process.env,
-  }, o.cache!.read);
+  }, o.cache!.doc, o.cache!.read, o.cache!.yaml);
 }
 
 /** ref('pkg', 'model') to a package other than the project: tform has no packages. */

@@ -7,6 +7,7 @@ import { readSchemaFile, type NodePatch, type SourceSpec } from './schemaYaml.js
 import { collectDocBlocks, type DocBlock } from './docsBlocks.js';
 import { checkPackageFiles, checkPythonModels, checkSnapshots } from './unsupported.js';
 import { parseYaml, readText } from './yaml.js';
+import type { YamlCache } from '../compile/cache.js';
 
 export interface SourceFile extends ProjectFile {
   raw: string;
@@ -68,6 +69,8 @@ const ROOT_FILES = new Set([PROJECT_FILE, DBT_PROJECT_FILE, 'profiles.yml', 'pac
 export interface ProjectLoadOptions {
   /** Renders Jinja in the project file's values (env_var, --vars, target), as dbt does. */
   render?: ProjectValueRenderer;
+  /** Parsed schema YAML of the previous compile, once the project file says where target/ is. */
+  yamlCache?: (config: ProjectConfig) => YamlCache | undefined;
 }
 
 export function loadProject(projectDir: string, o: ProjectLoadOptions = {}): LoadedProject {
@@ -97,10 +100,13 @@ export function loadProject(projectDir: string, o: ProjectLoadOptions = {}): Loa
   const sources: SourceSpec[] = [];
   const schemaFiles: { path: string; checksum: string }[] = [];
   const warnings = [...config.warnings];
+  const yamlCache = o.yamlCache?.(config);
   for (const f of yamlFiles) {
     const yText = readText(f.abs, f.path);
-    schemaFiles.push({ path: f.path, checksum: sha256(yText) });
-    const content = readSchemaFile(parseYaml(yText, f.path), f.path, yText);
+    const checksum = sha256(yText);
+    schemaFiles.push({ path: f.path, checksum });
+    const doc = yamlCache ? yamlCache.parse(f.path, checksum, () => parseYaml(yText, f.path)) : parseYaml(yText, f.path);
+    const content = readSchemaFile(doc, f.path, yText);
     collectPatches(content.models, modelPatches, 'model');
     collectPatches(content.seeds, seedPatches, 'seed');
     sources.push(...content.sources);

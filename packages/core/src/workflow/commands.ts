@@ -278,7 +278,7 @@ function saveCache(p: OpenProject): void {
   c.save(p.project.root);
   const s = c.stats;
   p.opts.logger.debug(
-    `parse cache: reused ${s.parsedReused} of ${s.parsedTotal} parses and ${s.bodiesReused} of ${s.bodiesTotal} renders; ${s.filesSkipped} of ${s.filesTotal} compiled files unchanged${s.discarded ? `; the previous cache was not used: ${s.discarded}` : ''}`,
+    `parse cache: reused ${s.yamlTotal !== undefined ? `${s.yamlReused} of ${s.yamlTotal} schema files, ` : ''}${s.parsedReused} of ${s.parsedTotal} parses and ${s.bodiesReused} of ${s.bodiesTotal} renders; ${s.filesSkipped} of ${s.filesTotal} compiled files unchanged${s.discarded ? `; the previous cache was not used: ${s.discarded}` : ''}`,
     'parse_cache',
     { ...s },
   );

@@ -8,11 +8,11 @@ import { createClock, type Clock } from '../clock.js';
 import { TformError } from '../errors/index.js';
 import { registerSecret, registerSecretEnv } from '../log/secrets.js';
 import { buildManifest, type CompileSession } from '../compile/resolve.js';
-import { CACHE_FILE } from '../compile/cache.js';
+import { CACHE_FILE, readCacheDoc, YamlCache, type CacheDoc } from '../compile/cache.js';
 import { TemplateEngine } from '../compile/templating.js';
 import { buildGraph, generations, type NodeAttrs } from '../graph/graph.js';
 import { resolve } from 'node:path';
-import { targetContext } from '../compile/context.js';
+import { targetContext, TFORM_VERSION } from '../compile/context.js';
 import { loadProject, type LoadedProject } from '../project/load.js';
 import { loadProfile, renderYamlString } from '../project/profiles.js';
 import { readProjectProfileName } from '../project/projectFile.js';
@@ -73,12 +73,22 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
     engine: profileEngine,
     profileNameAt: opts.profile ? undefined : { file: head.file, line: yamlLine(head.text, ['profile'], true) ?? yamlLine(head.text, ['name']) },
   });
+  const targetPathOverride = opts.targetPath ?? env.DBT_TARGET_PATH ?? env.TFORM_TARGET_PATH;
+  // The parse cache of the previous compile, read once: schema YAML is looked up in it while
+  // loading, parse and render results while building the manifest.
+  let cacheFile = '';
+  let cacheDoc: CacheDoc | undefined;
+  let yamlCache: YamlCache | undefined;
   // The rest of the project file may use target too (dbt: "{{ target.name }}" in a +schema).
   const project = loadProject(root, {
     render: (value, path) => renderYamlString(value, { engine: profileEngine, file: head.file, text: head.text, path, context: { target: targetContext(prof.target) }, what: head.file }),
+    yamlCache: (config) => {
+      cacheFile = resolve(root, targetPathOverride ?? config.targetPath, CACHE_FILE);
+      cacheDoc = opts.partialParse === false ? undefined : readCacheDoc(cacheFile);
+      return (yamlCache = new YamlCache(cacheDoc, TFORM_VERSION));
+    },
   });
   if (opts.profile) project.config.profile = opts.profile;
-  const targetPathOverride = opts.targetPath ?? env.DBT_TARGET_PATH ?? env.TFORM_TARGET_PATH;
   if (targetPathOverride) project.config.targetPath = targetPathOverride;
   const typeLine = () => {
     try {
@@ -107,7 +117,7 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
     now: clock.now(),
     env,
     staticFastPath: opts.staticParser,
-    cache: { file: resolve(project.root, project.config.targetPath, CACHE_FILE), read: opts.partialParse !== false },
+    cache: { file: cacheFile || resolve(project.root, project.config.targetPath, CACHE_FILE), read: opts.partialParse !== false, doc: cacheDoc, yaml: yamlCache },
   });
   const graph = buildGraph(session.manifest);
   const order = generations(graph).flat();
