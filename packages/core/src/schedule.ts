@@ -1,4 +1,9 @@
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+
+type Cron = typeof import('cron-parser');
+let cron: Cron | undefined;
+/** cron-parser (with its date library), loaded when a schedule is first read. */
+const cronParser = () => (cron ??= createRequire(import.meta.url)('cron-parser') as Cron).CronExpressionParser;
 import { TformError, type ErrorLocation } from './errors/index.js';
 
 /** Words a `schedule:` may use instead of a cron expression. */
@@ -19,7 +24,7 @@ export function cronOf(value: unknown, where: ErrorLocation = {}): string {
   const expr = ALIASES[raw] ?? raw;
   try {
     if (!expr) throw new Error('empty');
-    CronExpressionParser.parse(expr, { tz: 'UTC' });
+    cronParser().parse(expr, { tz: 'UTC' });
   } catch (e) {
     throw new TformError('CONFIG_INVALID', `schedule ${JSON.stringify(value)} is not a cron expression or one of ${Object.keys(ALIASES).filter((k) => !k.startsWith('@')).join(', ')}`, {
       ...where,
@@ -31,7 +36,7 @@ export function cronOf(value: unknown, where: ErrorLocation = {}): string {
 
 /** The first scheduled time strictly after `after`. */
 export function nextRun(expr: string, after: Date, tz = 'UTC'): Date {
-  return CronExpressionParser.parse(expr, { currentDate: after, tz }).next().toDate();
+  return cronParser().parse(expr, { currentDate: after, tz }).next().toDate();
 }
 
 /**

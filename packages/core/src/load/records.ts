@@ -2,7 +2,13 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { parse as parseCsv, type InfoField } from 'csv-parse';
+import { createRequire } from 'node:module';
+import type { InfoField } from 'csv-parse';
+
+type Csv = typeof import('csv-parse');
+let csv: Csv | undefined;
+/** The streaming CSV parser, loaded when a CSV file is first read. */
+const parseCsv: Csv['parse'] = ((...a: unknown[]) => ((csv ??= createRequire(import.meta.url)('csv-parse') as Csv).parse as (...x: unknown[]) => unknown)(...a)) as Csv['parse'];
 import { FileLoadError, type FileToLoad } from '../adapter/types.js';
 import { isoDate, isoTimestamp, parseDateTime } from './datetime.js';
 

@@ -1,4 +1,9 @@
-import { parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+
+type CsvSync = typeof import('csv-parse/sync');
+let csv: CsvSync | undefined;
+/** The CSV parser, loaded when a seed is first read. */
+const parse: CsvSync['parse'] = ((...a: Parameters<CsvSync['parse']>) => (csv ??= createRequire(import.meta.url)('csv-parse/sync') as CsvSync).parse(...a)) as CsvSync['parse'];
 import { readFileSync } from 'node:fs';
 import { TformError } from '../errors/index.js';
 
