@@ -12,20 +12,11 @@ import { MemoryLogger, executeCompile } from '@tform/core';
 import { mulberry32 } from '../bench/generate-project.mjs';
 import { cleanupProjects, makeProject, profilesYml, writeFiles } from './helpers/fixture.js';
 import { open } from './helpers/inprocess.js';
+import type { CacheStats } from '../packages/core/src/compile/cache.js';
 
 afterAll(cleanupProjects);
 
-interface Stats {
-  yamlReused?: number;
-  yamlTotal?: number;
-  parsedReused: number;
-  parsedTotal: number;
-  bodiesReused: number;
-  bodiesTotal: number;
-  filesSkipped: number;
-  filesTotal: number;
-  discarded?: string;
-}
+type Stats = CacheStats;
 
 /** Compile in-process; returns the cache statistics of the run. */
 async function compile(dir: string, o: { cold?: boolean; targetPath?: string; vars?: string; env?: Record<string, string> } = {}): Promise<Stats> {
