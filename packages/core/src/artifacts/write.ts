@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Manifest } from '../compile/manifest.js';
 import { syncSink, type FileSink } from './fileSink.js';
@@ -16,15 +16,22 @@ export function writeFileAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-function json(value: unknown, indent?: number): string {
+const bigintAsJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v);
+
+/** JSON text of `value` (undefined where JSON.stringify gives none): bigints as numbers when they fit, else as text. */
+function jsonText(value: unknown, indent?: number): string | undefined {
   try {
     // without a replacer: a replacer is called for every value, which at 10,000 models is most of the time
-    return JSON.stringify(value, null, indent) + '\n';
+    return JSON.stringify(value, null, indent);
   } catch (e) {
     if (!(e instanceof TypeError)) throw e;
-    // a bigint (a count from the warehouse): as a number when it fits, else as text
-    return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v), indent) + '\n';
+    // a bigint (a count from the warehouse)
+    return JSON.stringify(value, bigintAsJson, indent);
   }
+}
+
+function json(value: unknown, indent?: number): string {
+  return `${jsonText(value, indent)}\n`;
 }
 
 /** Compiled files of the previous compile by content: an unchanged one is not written again. */
@@ -57,10 +64,60 @@ export function writeCompiled(root: string, targetPath: string, manifest: Manife
   }
 }
 
+/**
+ * Write `value` (an object) as compact JSON, atomically (tmp + rename), entry by entry for the
+ * keys in `large`: the same bytes as JSON.stringify, without holding the whole text (tens of MB
+ * at 10,000 models) and its copy in memory. Secrets are masked in each piece written; a piece
+ * is always whole entries, so a secret is never split between two.
+ */
+export function writeJsonAtomic(path: string, value: Record<string, unknown>, large: string[]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  let buf = '';
+  const flush = () => {
+    if (buf) writeSync(fd, redact(buf));
+    buf = '';
+  };
+  const put = (s: string) => {
+    buf += s;
+    if (buf.length >= 1 << 20) flush();
+  };
+  /** `"k":v` for each entry of `obj` that JSON keeps, comma-separated; `large` ones entry by entry. */
+  const object = (obj: Record<string, unknown>, largeKeys: string[]) => {
+    put('{');
+    let first = true;
+    for (const [k, v] of Object.entries(obj)) {
+      const isLarge = largeKeys.includes(k) && v !== null && typeof v === 'object' && !Array.isArray(v);
+      const text = isLarge ? '' : jsonText(v);
+      if (text === undefined) continue;
+      put(`${first ? '' : ','}${JSON.stringify(k)}:${text}`);
+      first = false;
+      if (isLarge) object(v as Record<string, unknown>, []);
+    }
+    put('}');
+  };
+  try {
+    object(value, large);
+    put('\n');
+    flush();
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 export function writeManifest(root: string, targetPath: string, manifest: Manifest): string {
   const rel = `${targetPath}/manifest.json`;
   // compact, as dbt writes it: at 10,000 models indentation doubles the size and the time
-  writeFileAtomic(join(root, rel), json(redactJson(manifest)));
+  writeJsonAtomic(join(root, rel), manifest as unknown as Record<string, unknown>, ['nodes', 'tests', 'parentMap', 'childMap']);
   return rel;
 }
 
