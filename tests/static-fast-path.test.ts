@@ -75,6 +75,8 @@ describe('near-misses', () => {
     ['attribute of a ref', "select * from {{ ref('a').identifier }}\n", false],
     ['escaped quote in a string', "select * from {{ ref('it\\'s') }}\n", false],
     ['keyword argument to ref', "select * from {{ ref('a', v=2) }}\n", false],
+    ['a trailing comma in a call (the engine rejects it)', "select * from {{ ref('a',) }}\n", false],
+    ['a trailing comma in config (the engine rejects it)', "{{ config(materialized='table',) }}\nselect 1\n", false],
     ['config with a dict', "{{ config(meta={'a': 1}) }}\nselect 1\n", false],
     ['unterminated tag', "select * from {{ ref('a') \n", false],
     ['unterminated comment', 'select 1 {# oops\n', false],

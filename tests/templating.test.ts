@@ -55,14 +55,19 @@ describe('templating', () => {
     expect([...s.macros].sort()).toEqual(['cents', 'tbl']);
   });
 
-  it('a macro defined twice is an error naming both files', () => {
+  it('a macro defined twice is an error naming both files, at the line of the second definition', () => {
     const e = new TemplateEngine({ vars: {} });
-    expect(() =>
+    let err: (Error & { file?: string; line?: number }) | undefined;
+    try {
       e.loadMacros([
         { path: 'macros/a.sql', source: '{% macro x() %}1{% endmacro %}' },
-        { path: 'macros/b.sql', source: '{% macro x() %}2{% endmacro %}' },
-      ]),
-    ).toThrow(/macros\/a\.sql and macros\/b\.sql/);
+        { path: 'macros/b.sql', source: '{# helpers #}\n\n{% macro y() %}0{% endmacro %}\n{%- macro  x() %}2{% endmacro %}' },
+      ]);
+    } catch (x) {
+      err = x as Error;
+    }
+    expect(err?.message).toMatch(/macros\/a\.sql and macros\/b\.sql/);
+    expect([err?.file, err?.line]).toEqual(['macros/b.sql', 4]);
   });
 
   it('whitespace control, comments, set/for/if and filters work as in Jinja', () => {

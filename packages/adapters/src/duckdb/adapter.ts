@@ -1,14 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBMaterializedResult } from '@duckdb/node-api';
-
-type Driver = typeof import('@duckdb/node-api');
-let driver: Driver | undefined;
-
-/** The DuckDB driver, loaded on first connection: commands that never connect (compile, ls) do not pay for it. */
-async function loadDriver(): Promise<Driver> {
-  return (driver ??= await import('@duckdb/node-api'));
-}
+import { loadDriver, loadedDriver } from './driver.js';
 import {
   FileLoadError,
   isBlankFile,
@@ -362,7 +355,7 @@ async function isSingleStatement(c: DuckDBConnection, sql: string): Promise<bool
  * written, which is reported as well.
  */
 async function execResult(r: DuckDBMaterializedResult): Promise<ExecResult> {
-  const { ResultReturnType, StatementType } = driver!; // loaded: r came from a connection
+  const { ResultReturnType, StatementType } = loadedDriver(); // r came from a connection
   if (r.returnType === ResultReturnType.CHANGED_ROWS) return { rowsAffected: r.rowsChanged };
   if (r.statementType === StatementType.CREATE && r.columnCount === 1 && r.columnName(0) === 'Count' && r.rowCount === 1) {
     const [row] = await r.getRows();

@@ -1,4 +1,5 @@
-import { JSDuckDBValueConverter, type DuckDBResult, type DuckDBValueConverter, type JS } from '@duckdb/node-api';
+import type { DuckDBResult, DuckDBValueConverter, JS } from '@duckdb/node-api';
+import { loadedDriver } from './driver.js';
 import type { Row } from '@tform/core';
 
 /**
@@ -21,6 +22,7 @@ import type { Row } from '@tform/core';
  * infinite dates and timestamps, the value's own toString() otherwise (e.g. '294000-01-01').
  */
 const toJS: DuckDBValueConverter<JS> = (value, type, converter) => {
+  const { JSDuckDBValueConverter } = loadedDriver();
   try {
     return JSDuckDBValueConverter(value, type, converter);
   } catch {

@@ -44,6 +44,8 @@ class BackgroundSink implements FileSink {
         else resolve();
       });
       this.worker.once('error', reject);
+      // a worker that ends without answering (killed, out of memory) must not leave close() waiting
+      this.worker.once('exit', (code) => reject(new Error(`the file writer thread stopped (exit code ${code}) before finishing`)));
     });
     this.done.catch(() => {}); // reported by close()
   }

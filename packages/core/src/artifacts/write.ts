@@ -34,33 +34,25 @@ function json(value: unknown, indent?: number): string {
   return `${jsonText(value, indent)}\n`;
 }
 
-/** Compiled files of the previous compile by content: an unchanged one is not written again. */
-export interface WriteCache {
-  unchanged(rel: string, abs: string, content: string): boolean;
-}
-
 /**
  * target/compiled/<project>/<model path>: the SQL each model compiles to. Sets compiledPath.
  * These are previews for people, rewritten by every compile, so they are written directly
  * (no tmp + rename per file), through `sink` (by default at once).
  */
-export function writeCompiled(root: string, targetPath: string, manifest: Manifest, only?: Set<string>, cache?: WriteCache, sink: FileSink = syncSink()): void {
+export function writeCompiled(root: string, targetPath: string, manifest: Manifest, only?: Set<string>, sink: FileSink = syncSink()): void {
   for (const n of Object.values(manifest.nodes)) {
     if (n.resourceType !== 'model' || n.compiledCode === undefined) continue;
     if (only && !only.has(n.uniqueId)) continue;
     const rel = `${targetPath}/compiled/${manifest.metadata.projectName}/${n.path}`;
     n.compiledPath = rel;
     const abs = join(root, rel);
-    const text = redact(n.compiledCode.replace(/\s*$/, '\n'));
-    if (cache?.unchanged(rel, abs, text)) continue;
-    sink.write(abs, text);
+    sink.write(abs, redact(n.compiledCode.replace(/\s*$/, '\n')));
   }
   for (const a of Object.values(manifest.analyses ?? {})) {
     if (a.compiledCode === undefined) continue;
     const rel = `${targetPath}/compiled/${manifest.metadata.projectName}/${a.path}`;
     a.compiledPath = rel;
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), redact(a.compiledCode.replace(/\s*$/, '\n')));
+    sink.write(join(root, rel), redact(a.compiledCode.replace(/\s*$/, '\n')));
   }
 }
 

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../artifacts/write.js';
 import { redact, SECRET_ENV_PREFIXES } from '../log/secrets.js';
 import type { ParsedModel } from './parse.js';
@@ -18,9 +17,6 @@ import type { ParsedModel } from './parse.js';
  *   source() it called resolved to.
  * - Files that read the clock, the invocation, the warehouse or the graph, or that log, are
  *   never cached (see VOLATILE).
- *
- * Compiled files written by the previous compile are recorded by content hash, so an unchanged
- * file is not written again.
  */
 
 export const CACHE_VERSION = 2;
@@ -66,7 +62,6 @@ export interface CacheDoc {
   parsed: Record<string, string>;
   /** node id → JSON of a BodyEntry */
   bodies: Record<string, string>;
-  written: Record<string, string>;
   /** schema YAML path → JSON of {checksum, doc}: what the YAML parser made of it */
   yaml?: Record<string, string>;
 }
@@ -81,12 +76,13 @@ export function readCacheDoc(file: string): CacheDoc | undefined {
   }
 }
 
-/** Plain data that survives JSON unchanged (js-yaml can also give dates, which would not). */
-function jsonSafe(v: unknown): boolean {
+/** Plain data that survives JSON unchanged (not dates from js-yaml, not tuples from templates). */
+export function jsonSafe(v: unknown): boolean {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every(jsonSafe);
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v as object).every(jsonSafe);
+  if (Array.isArray(v)) return Object.getPrototypeOf(v) === Array.prototype && v.every(jsonSafe); // not a tuple
+  // an undefined property comes back absent, which reads the same
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v as object).every((x) => x === undefined || jsonSafe(x));
   return false;
 }
 
@@ -138,8 +134,6 @@ export interface CacheStats {
   parsedTotal: number;
   bodiesReused: number;
   bodiesTotal: number;
-  filesSkipped: number;
-  filesTotal: number;
   /** Why an existing cache was not used, when it was not. */
   discarded?: string;
 }
@@ -155,7 +149,7 @@ export class CompileCache {
   private readonly next: CacheDoc;
   private readonly prev: CacheDoc | undefined;
   private readonly macroSums = new Map<string, string>();
-  readonly stats: CacheStats = { parsedReused: 0, parsedTotal: 0, bodiesReused: 0, bodiesTotal: 0, filesSkipped: 0, filesTotal: 0 };
+  readonly stats: CacheStats = { parsedReused: 0, parsedTotal: 0, bodiesReused: 0, bodiesTotal: 0 };
 
   /**
    * @param key hash of everything every node depends on (see the class comment)
@@ -172,7 +166,7 @@ export class CompileCache {
     enabled = true,
     private readonly yaml?: YamlCache,
   ) {
-    this.next = { version: CACHE_VERSION, tformVersion, key, parsed: {}, bodies: {}, written: {} };
+    this.next = { version: CACHE_VERSION, tformVersion, key, parsed: {}, bodies: {} };
     if (yaml) Object.assign(this.stats, { yamlReused: yaml.reused, yamlTotal: yaml.total });
     if (!enabled) {
       this.stats.discarded = 'disabled (--no-partial-parse)';
@@ -241,6 +235,8 @@ export class CompileCache {
     const reads = this.reads(p.raw, p.macros, p.vars, p.envVars);
     if (!reads) return;
     const { raw: _raw, ...parsed } = p;
+    // config() values that JSON would change (tuples, dates) would come back different: not cached
+    if (!jsonSafe(parsed)) return;
     const entry: ParsedEntry = { checksum: p.checksum, reads, parsed };
     this.next.parsed[p.path] = JSON.stringify(entry);
   }
@@ -272,42 +268,7 @@ export class CompileCache {
     this.next.bodies[id] = JSON.stringify(entry);
   }
 
-  private readonly listings = new Map<string, Set<string>>();
-
-  /** Whether the file at `abs` exists: one directory listing per folder instead of a stat per file. */
-  private exists(abs: string): boolean {
-    const dir = dirname(abs);
-    let names = this.listings.get(dir);
-    if (!names) {
-      try {
-        names = new Set(readdirSync(dir));
-      } catch {
-        names = new Set();
-      }
-      this.listings.set(dir, names);
-    }
-    return names.has(basename(abs));
-  }
-
-  /** True when `abs` (`rel` in the target) holds exactly `content` from the previous compile, so it need not be written. */
-  unchanged(rel: string, abs: string, content: string): boolean {
-    this.stats.filesTotal++;
-    const h = digest(content);
-    const same = this.prev?.written[rel] === h && this.exists(abs);
-    this.next.written[rel] = h;
-    if (same) this.stats.filesSkipped++;
-    return same;
-  }
-
-  /**
-   * Write the cache. With `root` (the project directory, when this compile wrote every compiled
-   * file), compiled files the previous compile wrote and this one did not are removed: their
-   * model or test is gone or renamed.
-   */
-  save(root?: string): void {
-    if (root && this.prev) {
-      for (const rel of Object.keys(this.prev.written)) if (!(rel in this.next.written)) rmSync(join(root, rel), { force: true });
-    }
+  save(): void {
     writeFileAtomic(this.file, JSON.stringify({ ...this.next, yaml: this.yaml?.next ?? {} }));
   }
 }

@@ -7,7 +7,8 @@ import { yamlLocator } from '../project/yaml.js';
 import { isKnownConfigKey, mergeConfig, KNOWN_CONFIG_KEYS } from '../project/configKeys.js';
 import type { LoadedProject } from '../project/load.js';
 import { checkAcyclic } from '../graph/cycles.js';
-import { baseContext, TFORM_VERSION } from './context.js';
+import { baseContext, targetContext, TFORM_VERSION } from './context.js';
+import { ENGINE_BUILD } from './engineBuild.js';
 import { MANIFEST_VERSION, type ExecNode, type Manifest, type ModelNode, type SeedNode, type SourceNode } from './manifest.js';
 import { Naming } from './naming.js';
 import { parseModel, type ParsedModel } from './parse.js';
@@ -400,9 +401,8 @@ export function buildManifest(o: ManifestOptions): CompileSession {
  */
 function openCache(o: ManifestOptions, engine: TemplateEngine, vars: Record<string, unknown>, macroFiles: { path: string; source: string }[]): CompileCache {
   const sources = new Map(macroFiles.map((m) => [m.path, m.source]));
-  // credentials change no SQL and are never written down, not even hashed
-  const target = Object.fromEntries(Object.entries(o.target).filter(([k]) => !/pass|secret|token|private|keyfile|credential/i.test(k)));
-  const key = CompileCache.bodySig([TFORM_VERSION, o.project.configChecksum, o.project.config.name, target, o.cliVars ?? {}, [...engine.macros.keys()].sort()]);
+  // the target as templates see it (credentials are not part of it, and are never written down)
+  const key = CompileCache.bodySig([TFORM_VERSION, ENGINE_BUILD, o.staticFastPath !== false, o.project.configChecksum, o.project.config.name, targetContext(o.target), o.cliVars ?? {}, [...engine.macros.keys()].sort()]);
   return new CompileCache(o.cache!.file, key, TFORM_VERSION, {
     macroSource: (name) => {
       const m = engine.macros.get(name);

@@ -291,7 +291,7 @@ export class TemplateEngine {
         if (prev) {
           throw new TformError('DUPLICATE_NAME', `macro '${name}' is defined twice: in ${prev.path} and ${f.path}`, {
             file: f.path,
-            line: callLine(f.source, 'macro\\s+' + name, []),
+            line: macroLine(f.source, name),
             hint: 'rename one of them',
           });
         }
@@ -325,6 +325,12 @@ export class TemplateEngine {
   }
 
 
+}
+
+/** 1-based line of `{% macro name` in a macro file (1 when not found). */
+function macroLine(source: string, name: string): number {
+  const m = new RegExp(`{%-?\\s*macro\\s+${name}\\b`).exec(source);
+  return m ? source.slice(0, m.index).split('\n').length : 1;
 }
 
 function macroArgs(source: string, name: string): string[] {

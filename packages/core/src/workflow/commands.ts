@@ -1,7 +1,9 @@
+import { join } from 'node:path';
+import { readdirSync, rmSync, type Dirent } from 'node:fs';
 import type { LockHandle } from '../adapter/types.js';
 import { tmpRelation } from '../adapter/dialect.js';
 import { writeCompiled, writeManifest, writeRunResults } from '../artifacts/write.js';
-import { fileSink } from '../artifacts/fileSink.js';
+import { fileSink, type FileSink } from '../artifacts/fileSink.js';
 import type { Manifest } from '../compile/manifest.js';
 import { existingRelation, isIncrementalRun, relationKey, renderManifest, type Introspection } from '../compile/render.js';
 import { introspect, schemasOf } from '../plan/introspect.js';
@@ -260,25 +262,53 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
  */
 async function writeArtifacts(p: OpenProject, deferred?: Map<string, RelationRef>): Promise<void> {
   const m = p.session.manifest;
-  const sink = fileSink(Object.keys(m.nodes).length + Object.keys(m.tests).length);
+  const background = fileSink(Object.keys(m.nodes).length + Object.keys(m.tests).length);
+  const written = new Set<string>();
+  const sink: FileSink = {
+    write: (abs, text) => {
+      written.add(abs);
+      background.write(abs, text);
+    },
+    close: () => background.close(),
+  };
   try {
-    writeCompiled(p.project.root, p.project.config.targetPath, m, undefined, p.session.cache, sink);
+    writeCompiled(p.project.root, p.project.config.targetPath, m, undefined, sink);
     compileTests(p, deferred, sink);
     writeManifest(p.project.root, p.project.config.targetPath, m);
   } finally {
     await sink.close();
   }
+  // what earlier compiles wrote for models and tests that are gone or renamed
+  pruneFiles(join(p.project.root, p.project.config.targetPath, 'compiled', m.metadata.projectName), written);
   saveCache(p);
+}
+
+/**
+ * Remove the .sql files under `dir` that are not in `keep` (absolute paths). A name that differs
+ * from a kept one only in case is left alone: on a case-insensitive filesystem it is that file.
+ */
+function pruneFiles(dir: string, keep: Set<string>): void {
+  const keepLower = new Set([...keep].map((k) => k.toLowerCase()));
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const abs = join(e.parentPath, e.name);
+    if (e.isFile() && e.name.endsWith('.sql') && !keep.has(abs) && !keepLower.has(abs.toLowerCase())) rmSync(abs, { force: true });
+  }
 }
 
 /** Write the parse cache for the next compile, and say (in debug output) how much this one reused. */
 function saveCache(p: OpenProject): void {
   const c = p.session.cache;
   if (!c) return;
-  c.save(p.project.root);
+  c.save();
   const s = c.stats;
   p.opts.logger.debug(
-    `parse cache: reused ${s.yamlTotal !== undefined ? `${s.yamlReused} of ${s.yamlTotal} schema files, ` : ''}${s.parsedReused} of ${s.parsedTotal} parses and ${s.bodiesReused} of ${s.bodiesTotal} renders; ${s.filesSkipped} of ${s.filesTotal} compiled files unchanged${s.discarded ? `; the previous cache was not used: ${s.discarded}` : ''}`,
+    `parse cache: reused ${s.yamlTotal !== undefined ? `${s.yamlReused} of ${s.yamlTotal} schema files, ` : ''}${s.parsedReused} of ${s.parsedTotal} parses and ${s.bodiesReused} of ${s.bodiesTotal} renders${s.discarded ? `; the previous cache was not used: ${s.discarded}` : ''}`,
     'parse_cache',
     { ...s },
   );

@@ -45,10 +45,7 @@ export function compileTests(p: OpenProject, deferred?: Map<string, RelationRef>
     const job = singleJob(t, rel, env) as Extract<TestJob, { kind: 'single' }>;
     t.compiledCode = job.sql;
     t.compiledPath = `${p.project.config.targetPath}/compiled/${m.metadata.projectName}/tests/${t.name}.sql`;
-    const text = redact(job.sql.replace(/\s*$/, '\n'));
-    const abs = join(dir, `${t.name}.sql`);
-    if (p.session.cache?.unchanged(t.compiledPath, abs, text)) continue;
-    sink.write(abs, text);
+    sink.write(join(dir, `${t.name}.sql`), redact(job.sql.replace(/\s*$/, '\n')));
   }
 }
 

@@ -102,9 +102,10 @@ class ExprReader {
     if (!this.eat('(')) return NOT_STATIC;
     const args: unknown[] = [];
     let kwargs: Record<string, unknown> | undefined;
-    for (;;) {
+    for (let first = true; ; first = false) {
       this.ws();
-      if (this.eat(')')) break;
+      // `f()` closes at once; after a comma another argument must follow (the engine rejects `f(a,)`)
+      if (first && this.eat(')')) break;
       const save = this.i;
       const key = this.ident();
       this.ws();
