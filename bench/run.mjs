@@ -434,7 +434,7 @@ function renderCompile(r) {
     row('Floor: Node start-up alone, `node -e 0`, peak RSS', f.peakRssKiB, fmtMiB),
     '',
     ...(c.fastPath ? [`Static fast path: ${c.fastPath.staticModels.toLocaleString('en-US')} of ${c.fastPath.models.toLocaleString('en-US')} models (${((100 * c.fastPath.staticModels) / c.fastPath.models).toFixed(1)}%) were rendered without the template engine; the rest went through it.`, ''] : []),
-    ...(c.warmEdit?.cache ? [`After one edit the cache reused ${c.warmEdit.cache.parsedReused.toLocaleString('en-US')} of ${c.warmEdit.cache.parsedTotal.toLocaleString('en-US')} parses, ${c.warmEdit.cache.bodiesReused.toLocaleString('en-US')} of ${c.warmEdit.cache.bodiesTotal.toLocaleString('en-US')}${c.warmEdit.cache.yamlTotal !== undefined ? `, and ${c.warmEdit.cache.yamlReused.toLocaleString('en-US')} of ${c.warmEdit.cache.yamlTotal.toLocaleString('en-US')} parsed schema files` : ''}.`, ''] : []),
+    ...(c.warmEdit?.cache ? [`After one edit the cache reused ${c.warmEdit.cache.parsedReused.toLocaleString('en-US')} of ${c.warmEdit.cache.parsedTotal.toLocaleString('en-US')} parses, ${c.warmEdit.cache.bodiesReused.toLocaleString('en-US')} of ${c.warmEdit.cache.bodiesTotal.toLocaleString('en-US')} renders${c.warmEdit.cache.yamlTotal !== undefined ? `, and ${c.warmEdit.cache.yamlReused.toLocaleString('en-US')} of ${c.warmEdit.cache.yamlTotal.toLocaleString('en-US')} parsed schema files` : ''}.`, ''] : []),
     ...(c.targets && c.warmEdit ? [
       '| Target | Measured (median) | |',
       '| --- | ---: | --- |',

@@ -20,6 +20,19 @@ describe('file sinks', () => {
     for (let i = 0; i < 1000; i++) expect(fs.readFileSync(path.join(dir, `d${i % 7}`, `f${i}.sql`), 'utf8')).toBe(`select ${i}\n`);
   });
 
+  it('a file already holding the same text is left as it is; a changed one is rewritten', async () => {
+    const dir = makeProject({ 'same.sql': 'select 1\n', 'changed.sql': 'select 2\n' });
+    const old = new Date('2020-01-01T00:00:00Z');
+    for (const f of ['same.sql', 'changed.sql']) fs.utimesSync(path.join(dir, f), old, old);
+    const sink = fileSink(1000);
+    sink.write(path.join(dir, 'same.sql'), 'select 1\n');
+    sink.write(path.join(dir, 'changed.sql'), 'select 3\n');
+    await sink.close();
+    expect(fs.statSync(path.join(dir, 'same.sql')).mtime.getTime()).toBe(old.getTime());
+    expect(fs.readFileSync(path.join(dir, 'changed.sql'), 'utf8')).toBe('select 3\n');
+    expect(fs.statSync(path.join(dir, 'changed.sql')).mtime.getTime()).toBeGreaterThan(old.getTime());
+  });
+
   it('a failed write rejects close() with the error and the path', async () => {
     const dir = makeProject({ 'blocker': 'a file, not a folder' });
     const sink = fileSink(1000);

@@ -1,5 +1,9 @@
-/* The worker of the background file sink (fileSink.ts): writes batches of [path, text]. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+/*
+ * The worker of the background file sink (fileSink.ts): writes batches of [path, text]. A file
+ * that already holds exactly that text is left as it is: on a warm compile most are, and reading
+ * a small file costs much less than rewriting it.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 
@@ -14,6 +18,13 @@ parentPort!.on('message', (m: [string, string][] | 'end') => {
   if (failure) return;
   try {
     for (const [abs, text] of m) {
+      let same = false;
+      try {
+        same = readFileSync(abs, 'utf8') === text;
+      } catch {
+        // not there yet
+      }
+      if (same) continue;
       const dir = dirname(abs);
       if (!made.has(dir)) {
         mkdirSync(dir, { recursive: true });
