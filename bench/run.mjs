@@ -70,6 +70,11 @@ with it and with tform, side by side (\`bench/dataform.mjs\`).
 
 Every figure below was measured on the machine named in the "Machine" section of this file, on the
 date given there. Figures from another machine are not comparable: rerun the benchmark there.
+
+On this machine, creating the ~30,000 compiled files of a cold compile costs anywhere from about
+1.5 s to 15 s of system time between runs of the same code, depending on the state of the disk
+and memory of the virtual machine. Wall times of cold compiles are therefore noisy; user CPU
+time is the stable figure for comparing code.
 `;
 
 // ---------------------------------------------------------------------------------------------
