@@ -129,6 +129,16 @@ describe('what each edit invalidates', () => {
     expect(await compile(dir)).toMatchObject({ parsedReused: 0, parsedTotal: 5 });
   });
 
+  it('a compiled file rewritten by another command is written again by a warm compile', async () => {
+    const dir = makeProject(BASE);
+    await compile(dir);
+    const f = path.join(dir, 'target', 'compiled', 'proj', 'models', 'b.sql');
+    const before = fs.readFileSync(f, 'utf8');
+    fs.writeFileSync(f, before.replace(/./, 'X'));
+    await compile(dir);
+    expect(fs.readFileSync(f, 'utf8')).toBe(before);
+  });
+
   it('a deleted compiled file is written again on a warm compile', async () => {
     const dir = makeProject(BASE);
     await compile(dir);
@@ -154,6 +164,31 @@ describe('what each edit invalidates', () => {
     const s = await compile(dir, { targetPath: './target' });
     expect(s).toMatchObject({ parsedReused: 4, bodiesReused: 4 });
     expect(Object.keys(tree(path.join(dir, 'target', 'compiled'))).sort()).toEqual(['proj/models/a.sql', 'proj/models/b.sql', 'proj/models/c.sql', 'proj/models/d.sql', 'proj/tests/unique_a_id.sql']);
+  });
+});
+
+describe('compiled files of a larger project (written by the background writer)', () => {
+  it('a warm compile leaves untouched files alone and rewrites one another command changed', async () => {
+    const { generateProject } = await import('../bench/generate-project.mjs');
+    const dir = path.join(makeProject({}), 'p');
+    generateProject({ out: dir, models: 200, seed: 3 });
+    await compile(dir);
+    const files = Object.keys(tree(path.join(dir, 'target', 'compiled')));
+    expect(files.length).toBeGreaterThanOrEqual(600);
+    const abs = (f: string) => path.join(dir, 'target', 'compiled', f);
+    const old = new Date('2020-01-01T00:00:00Z');
+    const [first, second] = files.filter((f) => f.endsWith('.sql'));
+    fs.utimesSync(abs(first!), old, old);
+    const before = fs.readFileSync(abs(second!), 'utf8');
+    fs.writeFileSync(abs(second!), before.replace(/s/, 'S'));
+    // both changed behind the cache's back (a time, a content): the next compile rewrites them
+    await compile(dir);
+    expect(fs.readFileSync(abs(second!), 'utf8')).toBe(before);
+    const mtime = fs.statSync(abs(first!)).mtimeMs;
+    expect(mtime).toBeGreaterThan(old.getTime());
+    // and the one after that leaves every untouched file alone
+    await expectWarmEqualsCold(dir);
+    expect(fs.statSync(abs(first!)).mtimeMs).toBe(mtime);
   });
 });
 

@@ -1,36 +1,50 @@
 /*
- * The worker of the background file sink (fileSink.ts): writes batches of [path, text]. A file
- * that already holds exactly that text is left as it is: on a warm compile most are, and reading
- * a small file costs much less than rewriting it.
+ * The worker of the background file sink (fileSink.ts): writes batches of [path, text, record].
+ * A file whose record (from an earlier compile) matches the text's hash, and whose size and
+ * modification time are still the recorded ones, is left as it is. Every file's record is sent
+ * back at the end.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 
+type WriteRecord = [hash: string, size: number, mtimeMs: number];
+
 const made = new Set<string>();
+const written: [string, WriteRecord][] = [];
 let failure: { message: string; code?: string; path?: string } | undefined;
 
-parentPort!.on('message', (m: [string, string][] | 'end') => {
+function untouched(abs: string, rec: WriteRecord): boolean {
+  try {
+    const st = statSync(abs);
+    return st.size === rec[1] && st.mtimeMs === rec[2];
+  } catch {
+    return false;
+  }
+}
+
+parentPort!.on('message', (m: [string, string, WriteRecord | undefined][] | 'end') => {
   if (m === 'end') {
-    parentPort!.postMessage(failure ? { error: failure } : {});
+    parentPort!.postMessage(failure ? { error: failure } : { written });
     return;
   }
   if (failure) return;
   try {
-    for (const [abs, text] of m) {
-      let same = false;
-      try {
-        same = readFileSync(abs, 'utf8') === text;
-      } catch {
-        // not there yet
+    for (const [abs, text, rec] of m) {
+      const hash = createHash('sha256').update(text).digest('base64').slice(0, 22);
+      if (rec && rec[0] === hash && untouched(abs, rec)) {
+        written.push([abs, rec]);
+        continue;
       }
-      if (same) continue;
       const dir = dirname(abs);
       if (!made.has(dir)) {
         mkdirSync(dir, { recursive: true });
         made.add(dir);
       }
       writeFileSync(abs, text);
+      const st = statSync(abs);
+      written.push([abs, [hash, st.size, st.mtimeMs]]);
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../artifacts/write.js';
 import { redact, SECRET_ENV_PREFIXES } from '../log/secrets.js';
 import type { ParsedModel } from './parse.js';
+import type { WriteRecord, WriteRecords } from '../artifacts/fileSink.js';
 
 /**
  * The parse cache (target/tform_cache.json): what parsing and rendering a model produced, kept
@@ -64,6 +65,8 @@ export interface CacheDoc {
   bodies: Record<string, string>;
   /** schema YAML path → JSON of {checksum, doc}: what the YAML parser made of it */
   yaml?: Record<string, string>;
+  /** absolute path of a compiled file → what was written to it (see WriteRecords) */
+  written?: Record<string, WriteRecord>;
 }
 
 /** The cache file's content, or undefined when there is none or it cannot be read. */
@@ -145,7 +148,7 @@ export function digest(text: string): string {
 
 const valueKey = (v: unknown) => (v === undefined ? '∅' : digest(JSON.stringify(v) ?? 'undefined'));
 
-export class CompileCache {
+export class CompileCache implements WriteRecords {
   private readonly next: CacheDoc;
   private readonly prev: CacheDoc | undefined;
   private readonly macroSums = new Map<string, string>();
@@ -268,7 +271,18 @@ export class CompileCache {
     this.next.bodies[id] = JSON.stringify(entry);
   }
 
+  private readonly written: Record<string, WriteRecord> = {};
+
+  /** The record of a compiled file from the previous compile (files are keyed by absolute path). */
+  get(abs: string): WriteRecord | undefined {
+    return this.prev?.written?.[abs];
+  }
+
+  set(abs: string, record: WriteRecord): void {
+    this.written[abs] = record;
+  }
+
   save(): void {
-    writeFileAtomic(this.file, JSON.stringify({ ...this.next, yaml: this.yaml?.next ?? {} }));
+    writeFileAtomic(this.file, JSON.stringify({ ...this.next, yaml: this.yaml?.next ?? {}, written: this.written }));
   }
 }

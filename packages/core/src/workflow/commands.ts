@@ -262,7 +262,7 @@ export async function executeCompile(p: OpenProject, o: SelectionOptions & { int
  */
 async function writeArtifacts(p: OpenProject, deferred?: Map<string, RelationRef>): Promise<void> {
   const m = p.session.manifest;
-  const background = fileSink(Object.keys(m.nodes).length + Object.keys(m.tests).length);
+  const background = fileSink(Object.keys(m.nodes).length + Object.keys(m.tests).length, p.session.cache);
   const written = new Set<string>();
   const sink: FileSink = {
     write: (abs, text) => {
