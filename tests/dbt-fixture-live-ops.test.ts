@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { copyFixture, csvRows, DBT_FIXTURES, duckdbWarehouse, PG_SERVER, postgresWarehouse, type FixtureWarehouse } from './helpers/dbtFixtures.js';
-import { cleanupProjects, readJson } from './helpers/fixture.js';
+import { cleanupProjects, fileTree, readJson } from './helpers/fixture.js';
 import { requirePostgres } from './helpers/pg.js';
 
 afterAll(cleanupProjects);
@@ -97,16 +97,6 @@ const SETUPS: Setup[] = [
     },
   },
 ];
-
-/** Every file under `dir`, recursively, as text (for secret checks). */
-function allText(dir: string): string {
-  if (!fs.existsSync(dir)) return '';
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8'))
-    .join('\n');
-}
 
 for (const w of SETUPS) {
   describe.skipIf(w.skip)(`live ops fixture on ${w.name}`, () => {
@@ -229,7 +219,7 @@ for (const w of SETUPS) {
       expect(r.code, r.output).toBe(0);
       const secret = env().DBT_ENV_SECRET_LIVE_OPS_PG_PASSWORD!;
       for (const o of outputs) expect(o).not.toContain(secret);
-      expect(allText(path.join(dir, 'build'))).not.toContain(secret);
+      expect(Object.values(fileTree(path.join(dir, 'build'))).join('\n')).not.toContain(secret);
     });
   });
 }

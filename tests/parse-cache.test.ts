@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryLogger, executeCompile } from '@tform/core';
 import { mulberry32 } from '../bench/generate-project.mjs';
-import { cleanupProjects, makeProject, profilesYml, writeFiles } from './helpers/fixture.js';
+import { cleanupProjects, comparableManifest, fileTree, makeProject, profilesYml, writeFiles } from './helpers/fixture.js';
 import { open } from './helpers/inprocess.js';
 import type { CacheStats } from '../packages/core/src/compile/cache.js';
 
@@ -31,28 +31,13 @@ async function compile(dir: string, o: { cold?: boolean; targetPath?: string; va
   return ev.data as Stats;
 }
 
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!fs.existsSync(dir)) return out;
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name))] = fs.readFileSync(path.join(e.parentPath, e.name), 'utf8');
-  }
-  return out;
-}
-
-function manifest(dir: string, target: string): unknown {
-  const m = JSON.parse(fs.readFileSync(path.join(dir, target, 'manifest.json'), 'utf8').replaceAll(`${target}/`, 'TARGET/'));
-  delete m.metadata;
-  return m;
-}
-
 /** The warm compile (target/) and a cold one (cold/) give the same files and manifest. */
 async function expectWarmEqualsCold(dir: string, o: { vars?: string; env?: Record<string, string> } = {}): Promise<Stats> {
   const warm = await compile(dir, o);
   fs.rmSync(path.join(dir, 'cold'), { recursive: true, force: true });
   await compile(dir, { ...o, cold: true, targetPath: 'cold' });
-  expect(tree(path.join(dir, 'target', 'compiled'))).toEqual(tree(path.join(dir, 'cold', 'compiled')));
-  expect(manifest(dir, 'target')).toEqual(manifest(dir, 'cold'));
+  expect(fileTree(path.join(dir, 'target', 'compiled'))).toEqual(fileTree(path.join(dir, 'cold', 'compiled')));
+  expect(comparableManifest(dir, 'target')).toEqual(comparableManifest(dir, 'cold'));
   return warm;
 }
 
@@ -163,7 +148,7 @@ describe('what each edit invalidates', () => {
     await compile(dir);
     const s = await compile(dir, { targetPath: './target' });
     expect(s).toMatchObject({ parsedReused: 4, bodiesReused: 4 });
-    expect(Object.keys(tree(path.join(dir, 'target', 'compiled'))).sort()).toEqual(['proj/models/a.sql', 'proj/models/b.sql', 'proj/models/c.sql', 'proj/models/d.sql', 'proj/tests/unique_a_id.sql']);
+    expect(Object.keys(fileTree(path.join(dir, 'target', 'compiled'))).sort()).toEqual(['proj/models/a.sql', 'proj/models/b.sql', 'proj/models/c.sql', 'proj/models/d.sql', 'proj/tests/unique_a_id.sql']);
   });
 });
 
@@ -173,7 +158,7 @@ describe('compiled files of a larger project (written by the background writer)'
     const dir = path.join(makeProject({}), 'p');
     generateProject({ out: dir, models: 200, seed: 3 });
     await compile(dir);
-    const files = Object.keys(tree(path.join(dir, 'target', 'compiled')));
+    const files = Object.keys(fileTree(path.join(dir, 'target', 'compiled')));
     expect(files.length).toBeGreaterThanOrEqual(600);
     const abs = (f: string) => path.join(dir, 'target', 'compiled', f);
     const old = new Date('2020-01-01T00:00:00Z');

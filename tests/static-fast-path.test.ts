@@ -11,7 +11,7 @@ import { Relation, TemplateEngine, TformError } from '@tform/core';
 import { newScope, type RenderScope } from '../packages/core/src/compile/scope.js';
 import { runCli } from './helpers/cli.js';
 import { copyFixture } from './helpers/dbtFixtures.js';
-import { cleanupProjects, makeProject, repoRoot } from './helpers/fixture.js';
+import { cleanupProjects, comparableManifest, fileTree, makeProject, repoRoot } from './helpers/fixture.js';
 import { dbtProfilesYml } from './helpers/dbt.js';
 import { mulberry32 } from '../bench/generate-project.mjs';
 
@@ -121,32 +121,16 @@ describe('random templates', () => {
   });
 });
 
-/** Every file under `dir` as relative path → content. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name))] = fs.readFileSync(path.join(e.parentPath, e.name), 'utf8');
-  }
-  return out;
-}
-
-/** The manifest without what differs between any two invocations (ids, times) or target paths. */
-function stableManifest(file: string): unknown {
-  const m = JSON.parse(fs.readFileSync(file, 'utf8').replace(/out_(fast|full)\//g, 'TARGET/'));
-  delete m.metadata;
-  return m;
-}
-
 async function compileBothWays(dir: string, env: NodeJS.ProcessEnv = {}) {
   const fast = await runCli(['compile', '--target-path', 'out_fast', '--now', '2024-01-01T00:00:00Z'], { cwd: dir, env, timeoutMs: 120_000 });
   expect(fast.code, fast.output).toBe(0);
   const full = await runCli(['compile', '--no-static-parser', '--target-path', 'out_full', '--now', '2024-01-01T00:00:00Z'], { cwd: dir, env, timeoutMs: 120_000 });
   expect(full.code, full.output).toBe(0);
-  const a = tree(path.join(dir, 'out_fast', 'compiled'));
-  const b = tree(path.join(dir, 'out_full', 'compiled'));
+  const a = fileTree(path.join(dir, 'out_fast', 'compiled'));
+  const b = fileTree(path.join(dir, 'out_full', 'compiled'));
   expect(Object.keys(a).length).toBeGreaterThan(0);
   expect(a).toEqual(b);
-  expect(stableManifest(path.join(dir, 'out_fast', 'manifest.json'))).toEqual(stableManifest(path.join(dir, 'out_full', 'manifest.json')));
+  expect(comparableManifest(dir, 'out_fast')).toEqual(comparableManifest(dir, 'out_full'));
 }
 
 describe('whole projects compile to the same bytes with and without the fast path', () => {

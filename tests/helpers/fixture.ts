@@ -27,6 +27,27 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
   }
 }
 
+/** Every file under `dir` (none when it does not exist): path relative to `dir` → content. */
+export function fileTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name))] = fs.readFileSync(path.join(e.parentPath, e.name), 'utf8');
+  }
+  return out;
+}
+
+/**
+ * `<dir>/<target>/manifest.json` without what differs between two invocations (its metadata: ids,
+ * times) and with the target folder's name in paths replaced, so two compiles into different
+ * target paths compare equal when they compiled the same.
+ */
+export function comparableManifest(dir: string, target: string): unknown {
+  const m = JSON.parse(fs.readFileSync(path.join(dir, target, 'manifest.json'), 'utf8').replaceAll(`${target}/`, 'TARGET/'));
+  delete m.metadata;
+  return m;
+}
+
 /** Remove every dir made by makeProject (call from afterEach/afterAll). */
 export function cleanupProjects(): void {
   for (const d of created.splice(0)) fs.rmSync(d, { recursive: true, force: true });

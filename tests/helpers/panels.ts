@@ -5,24 +5,14 @@
  * holds after each operation (what the documented interval rules say it must hold).
  */
 
+import { mulberry32 } from '../../bench/generate-project.mjs';
+
 export const BERLIN = 'Europe/Berlin';
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 // --- PRNG ----------------------------------------------------------------------------------------
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export class Rng {
   private readonly next: () => number;

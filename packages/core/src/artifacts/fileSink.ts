@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { folderWriter } from './folderWriter.js';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -15,18 +14,7 @@ export interface FileSink {
 
 /** Writes at once, creating each folder once. */
 export function syncSink(): FileSink {
-  const made = new Set<string>();
-  return {
-    write(abs, text) {
-      const dir = dirname(abs);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      writeFileSync(abs, text);
-    },
-    close: async () => {},
-  };
+  return { write: folderWriter(), close: async () => {} };
 }
 
 const BATCH = 256;

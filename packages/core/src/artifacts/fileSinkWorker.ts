@@ -5,13 +5,13 @@
  * back at the end.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { folderWriter } from './folderWriter.js';
 
 type WriteRecord = [hash: string, size: number, mtimeMs: number];
 
-const made = new Set<string>();
+const write = folderWriter();
 const written: [string, WriteRecord][] = [];
 let failure: { message: string; code?: string; path?: string } | undefined;
 
@@ -37,12 +37,7 @@ parentPort!.on('message', (m: [string, string, WriteRecord | undefined][] | 'end
         written.push([abs, rec]);
         continue;
       }
-      const dir = dirname(abs);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      writeFileSync(abs, text);
+      write(abs, text);
       const st = statSync(abs);
       written.push([abs, [hash, st.size, st.mtimeMs]]);
     }
