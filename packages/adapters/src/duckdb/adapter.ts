@@ -193,6 +193,18 @@ order by ordinal_position`,
   }
 
   /**
+   * DuckDB's parse tree of `sql` (`json_serialize_sql`), for column lineage. It only parses, so
+   * the tables named need not exist. A syntax error comes back as `{error: true, error_message}`
+   * rather than as an exception, as do statements other than SELECT.
+   */
+  async parseSql(sql: string): Promise<unknown> {
+    const rows = await this.query<{ tree: string }>(`select json_serialize_sql(${this.dialect.stringLiteral(sql)}) as tree`);
+    const tree = rows[0]?.tree;
+    if (typeof tree !== 'string') throw new Error('json_serialize_sql returned no tree');
+    return JSON.parse(tree) as unknown;
+  }
+
+  /**
    * The run lock is a file next to the database file (`<path>.tform-lock`), one per database
    * file whatever `key` says, since DuckDB itself allows one process per file. It does not open
    * the database, so it can (and must) be taken before the first statement.

@@ -174,6 +174,12 @@ export interface Adapter extends Executor {
    * then kept once the transaction rolls back. Implemented when capabilities.loadFiles is true.
    */
   loadFile?(target: RelationRef, file: FileToLoad, tx?: Executor): Promise<number>;
+  /**
+   * The warehouse's own parse tree of one SELECT, as JSON (DuckDB: json_serialize_sql), for
+   * column lineage; absent where the warehouse has no such function. Parsing needs no table to
+   * exist; SQL the warehouse cannot parse is reported inside the tree, as the warehouse reports it.
+   */
+  parseSql?(sql: string): Promise<unknown>;
   close(): Promise<void>;
 }
 

@@ -112,6 +112,8 @@ export interface DocNode {
 export interface NodeDocsConfig {
   show: boolean;
   node_color?: string;
+  /** A chart `tform docs generate` draws from the relation's rows. */
+  chart?: import('../docs/chartConfig.js').ChartSpec;
 }
 
 export type ExecNode = ModelNode | SeedNode;

@@ -26,6 +26,7 @@ import { isPlainObject } from '../project/yaml.js';
 import type { AnalysisNode, DocNode, NodeDocsConfig } from './manifest.js';
 import { installQueryGlobals } from './runQuery.js';
 import { CompileCache, type CacheDoc, type YamlCache } from './cache.js';
+import { chartSpec } from '../docs/chartConfig.js';
 
 export interface ManifestOptions {
   project: LoadedProject;
@@ -422,14 +423,15 @@ function foreignRef(r: { name: string; package?: string; line: number }, file: s
   });
 }
 
-/** The `docs` config of a node: `show` (default true) and `node_color`, checked. */
+/** The `docs` config of a node: `show` (default true), `node_color` and `chart`, checked. */
 function docsConfig(config: Record<string, unknown>, name: string, where: (key: string) => ErrorLocation): NodeDocsConfig {
   const d = config.docs;
   if (d === undefined || d === null) return { show: true };
-  if (!isPlainObject(d)) throw new TformError('CONFIG_INVALID', `${name}: 'docs' must be a mapping with show and/or node_color`, { ...where('docs'), hint: "e.g. +docs: { show: false, node_color: '#cd7f32' }" });
+  if (!isPlainObject(d)) throw new TformError('CONFIG_INVALID', `${name}: 'docs' must be a mapping with show, node_color and/or chart`, { ...where('docs'), hint: "e.g. +docs: { show: false, node_color: '#cd7f32' }" });
   if (d.show !== undefined && typeof d.show !== 'boolean') throw new TformError('CONFIG_INVALID', `${name}: docs.show must be true or false`, where('docs'));
   if (d.node_color !== undefined && typeof d.node_color !== 'string') throw new TformError('CONFIG_INVALID', `${name}: docs.node_color must be a colour name or a hex code`, { ...where('docs'), hint: "e.g. node_color: 'purple' or '#cd7f32'" });
-  return { show: d.show !== false, ...(typeof d.node_color === 'string' ? { node_color: d.node_color } : {}) };
+  const chart = d.chart === undefined || d.chart === null ? undefined : chartSpec(d.chart, name, where('docs'));
+  return { show: d.show !== false, ...(typeof d.node_color === 'string' ? { node_color: d.node_color } : {}), ...(chart ? { chart } : {}) };
 }
 
 /** Analyses: parsed like models (refs must resolve), compiled by `tform compile`, never run. */

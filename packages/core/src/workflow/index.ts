@@ -8,3 +8,4 @@ export * from './tests.js';
 export * from './load.js';
 export * from './status.js';
 export * from './clean.js';
+export * from './docs.js';
