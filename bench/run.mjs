@@ -2,7 +2,7 @@
 // `npm run bench`: generate the synthetic project, time `tform compile` as a whole process, and
 // write BENCHMARKS.md and bench/results.json.
 //
-//   node bench/run.mjs [--only compile|fused|incremental|dbt] [--models 10000] [--runs 5] [--seed 1] [--warmup 0]
+//   node bench/run.mjs [--only compile|fused|incremental|dbt|docs] [--models 10000] [--runs 5] [--seed 1] [--warmup 0]
 //                      [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]
 //
 // By default both parts run: the compile benchmark below and the fused-tests benchmark
@@ -25,6 +25,7 @@ import { generateProject } from './generate-project.mjs';
 import { FUSED_TARGETS, runFusedTests } from './fused-tests.mjs';
 import { INCREMENTAL_TARGETS, runIncremental } from './incremental.mjs';
 import { runDbtFixture } from './dbt-fixture.mjs';
+import { runDocsSite } from './docs-site.mjs';
 import { DATAFORM_CLI_VERSION, DATAFORM_CORE_VERSION, dataformCompile, generateDataformProject, installDataform } from './dataform.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -59,9 +60,12 @@ It also measures:
 - incremental runs: one new day of synthetic game events at 30 and at 365 days of history, and a
   full refresh (\`bench/incremental.mjs\`; DuckDB files under \`bench/.work/\`, deleted afterwards);
 - a whole \`tform build\` of the game-store dbt fixture (\`bench/dbt-fixture.mjs\`).
+- the docs site: \`tform docs generate\` on a generated 5,000-model project, the site opened in
+  headless Chromium, timed until the whole graph is drawn and through a search-open-highlight
+  interaction (\`bench/docs-site.mjs\`).
 
 For a quick check, pass flags through npm: \`npm run bench -- --models 2000 --runs 3\`.
-\`--only compile\`, \`--only fused\`, \`--only incremental\` or \`--only dbt\` runs one part and keeps the
+\`--only compile\`, \`--only fused\`, \`--only incremental\`, \`--only dbt\` or \`--only docs\` runs one part and keeps the
 other parts' figures from the previous run.
 
 \`npm run bench -- --vs dataform\` is run separately: Dataform needs minutes per compile at this
@@ -103,7 +107,7 @@ function parseArgs(argv) {
       case '--timeout': o.timeout = num(flag, val(), 1); break;
       case '--only': {
         const v = val();
-        if (!['compile', 'fused', 'incremental', 'dbt'].includes(v)) throw new Error(`--only must be compile, fused, incremental or dbt, got ${v}`);
+        if (!['compile', 'fused', 'incremental', 'dbt', 'docs'].includes(v)) throw new Error(`--only must be compile, fused, incremental, dbt or docs, got ${v}`);
         o.only = v;
         break;
       }
@@ -123,7 +127,7 @@ function parseArgs(argv) {
         break;
       }
       case '--help': case '-h':
-        process.stdout.write('usage: node bench/run.mjs [--only compile|fused|incremental|dbt | --vs dataform [--vs-runs 3]] [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]\n');
+        process.stdout.write('usage: node bench/run.mjs [--only compile|fused|incremental|dbt|docs | --vs dataform [--vs-runs 3]] [--models 10000] [--runs 5] [--seed 1] [--warmup 0] [--timeout 1800] [--rss-method auto|time|node] [--fused-runs 5] [--fused-rows 10000000]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown argument ${a}`);
@@ -305,6 +309,7 @@ function renderMarkdown(intro, r) {
     ...(r.fusedTests ? renderFused(r.fusedTests) : ['## Fused tests', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only fused`).', '']),
     ...(r.incremental ? renderIncremental(r.incremental) : ['## Incremental runs', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only incremental`).', '']),
     ...(r.dbtFixture ? renderDbtFixture(r.dbtFixture) : ['## dbt project build', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only dbt`).', '']),
+    ...(r.docsSite ? renderDocsSite(r.docsSite) : ['## Docs site', '', 'Not measured yet: run `npm run bench` (or `npm run bench -- --only docs`).', '']),
     ...(r.versus ? renderVersus(r.versus) : ['## Versus Dataform', '', 'Not measured yet: run `npm run bench -- --vs dataform` (outside the normal benchmark: Dataform takes minutes per compile at this size).', '']),
   ];
   return lines.join('\n');
@@ -355,6 +360,45 @@ function renderDbtFixture(d) {
     `| cold build ÷ \`tform --version\` | ${d.ratios.coldOverVersion.toFixed(1)} |`,
     '',
     `Target: cold build under ${d.target.buildS} s — ${d.target.holds ? 'holds' : 'missed'} (median ${fmtS(d.buildCold.medianMs)}).`,
+    '',
+  ];
+}
+
+function renderDocsSite(d) {
+  const big = d.large;
+  const small = d.small;
+  const row = (label, x) => `| ${label} | ${fmtMs(x.median)} | ${fmtMs(x.min)} | ${fmtMs(x.max)} |`;
+  const verdict = (ok) => (ok ? 'holds' : 'missed');
+  return [
+    '## Docs site',
+    '',
+    `The site \`tform docs generate\` writes for a generated project of ${big.nodes.toLocaleString('en-US')} models (\`bench/generate-project.mjs --models ${big.nodes} --seed 1\`; ` +
+      `column lineage for ${big.lineage?.withLineage?.toLocaleString('en-US') ?? '?'} of ${big.lineage?.models?.toLocaleString('en-US') ?? '?'} models), opened from file:// in Debian's headless Chromium through playwright-core ` +
+      `(\`bench/docs-site.mjs\`), ${big.runs} runs, each in a fresh browser context. ` +
+      '"Load" is from navigation start to the frame where the site reports every node drawn (`__tformDocsState.drawnNodes`) and a screenshot of the graph is not blank. ' +
+      '"Interaction" is from the first keystroke of typing a model name in search, through Enter (opening it), to the frame where the graph highlights exactly that model, its parents and its children. ' +
+      `The same measurements on a ${small.nodes}-model project in the same run are the baseline.`,
+    ...carriedNote(d.carriedFrom),
+    '',
+    '| measure | median | min | max |',
+    '|---|---|---|---|',
+    row(`load, ${big.nodes.toLocaleString('en-US')} models (${big.drawnNodes.toLocaleString('en-US')} nodes, ${big.drawnEdges.toLocaleString('en-US')} edges drawn)`, big.loadMs),
+    row(`interaction, ${big.nodes.toLocaleString('en-US')} models (searched ${big.searched})`, big.interactionMs),
+    row(`load, ${small.nodes} models (baseline)`, small.loadMs),
+    row(`interaction, ${small.nodes} models (baseline)`, small.interactionMs),
+    '',
+    `Generated files at ${big.nodes.toLocaleString('en-US')} models: ${(big.bytes / 1048576).toFixed(2)} MiB (${big.bytes.toLocaleString('en-US')} bytes: ${big.files.join(', ')}); \`tform docs generate\` took ${fmtS(big.generateMs)} as a whole process.`,
+    '',
+    '| ratio | value |',
+    '|---|---|',
+    `| load, ${big.nodes} ÷ ${small.nodes} models | ${(big.loadMs.median / small.loadMs.median).toFixed(1)} |`,
+    `| interaction, ${big.nodes} ÷ ${small.nodes} models | ${(big.interactionMs.median / small.interactionMs.median).toFixed(1)} |`,
+    '',
+    '| Target | Measured (median) | |',
+    '| --- | ---: | --- |',
+    `| load ≤ ${big.targets.loadMs} ms | ${fmtMs(big.loadMs.median)} | ${verdict(big.meets.loadMs)} |`,
+    `| interaction ≤ ${big.targets.interactionMs} ms | ${fmtMs(big.interactionMs.median)} | ${verdict(big.meets.interactionMs)} |`,
+    `| files ≤ ${(big.targets.bytes / 1048576).toFixed(0)} MiB | ${(big.bytes / 1048576).toFixed(2)} MiB | ${verdict(big.meets.bytes)} |`,
     '',
   ];
 }
@@ -775,6 +819,16 @@ async function main() {
     dbtFixture = { ...prev.dbtFixture, carriedFrom: prev.dbtFixture.date };
   }
 
+  let docsSite = null;
+  if (!o.only || o.only === 'docs') {
+    const large = await runDocsSite({ workDir: WORK, nodes: 5000, runs: 5, log });
+    const small = await runDocsSite({ workDir: WORK, nodes: 10, runs: 5, log });
+    docsSite = { date: new Date().toISOString(), large, small };
+    rmSync(join(WORK, 'docs-project'), { recursive: true, force: true });
+  } else if (prev?.docsSite) {
+    docsSite = { ...prev.docsSite, carriedFrom: prev.docsSite.date };
+  }
+
   const results = {
     schemaVersion: 1,
     date: new Date().toISOString(),
@@ -784,6 +838,7 @@ async function main() {
     fusedTests,
     incremental,
     dbtFixture,
+    docsSite,
     ...(prev?.versus ? { versus: { ...prev.versus, carriedFrom: prev.versus.date } } : {}),
     benchWallMs: performance.now() - t0,
     loadAverage: { note: '1/5/15-minute load averages at start and end: other processes on the machine add noise', start: loadBefore, end: os.loadavg() },

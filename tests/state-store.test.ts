@@ -37,12 +37,12 @@ function stateSuite(name: string, get: () => { adapter: Adapter; schema(): strin
     it('ensureState creates the current layout version and is idempotent', async () => {
       const { adapter, schema } = get();
       const s = schema();
-      expect(STATE_LAYOUT_VERSION).toBe(2);
-      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 2, applied: [1, 2] });
-      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 2, applied: [] });
-      expect((await adapter.listRelations(s)).map((r) => `${r.identifier}:${r.kind}`).sort()).toEqual(['files:table', 'intervals:table', 'meta:table', 'runs:table']);
+      expect(STATE_LAYOUT_VERSION).toBe(3);
+      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 3, applied: [1, 2, 3] });
+      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 3, applied: [] });
+      expect((await adapter.listRelations(s)).map((r) => `${r.identifier}:${r.kind}`).sort()).toEqual(['files:table', 'intervals:table', 'meta:table', 'run_log:table', 'runs:table']);
       const meta = await adapter.query(`select ${adapter.dialect.quoteIdent('value')} as v from ${adapter.dialect.relation({ schema: s, identifier: 'meta' })}`);
-      expect(meta).toEqual([{ v: '2' }]);
+      expect(meta).toEqual([{ v: '3' }]);
       expect((await adapter.columns({ schema: s, identifier: 'intervals' })).map((c) => c.name)).toEqual([
         'model_id',
         'interval_start',
@@ -55,13 +55,13 @@ function stateSuite(name: string, get: () => { adapter: Adapter; schema(): strin
       ]);
     });
 
-    it('migrates a version 1 layout to version 2 in place, keeping its rows', async () => {
+    it('migrates a version 1 layout to the current one in place, keeping its rows', async () => {
       const { adapter, schema } = get();
       const s = schema();
       expect(await ensureState(adapter, { schema: s, migrations: STATE_MIGRATIONS.slice(0, 1) })).toEqual({ version: 1, applied: [1] });
       const store = new StateStore(adapter, adapter.dialect, { schema: s });
       await store.recordRun({ runId: 'r1', modelId: 'model.p.a', startedAt: d('2024-01-01T00:00:00Z'), status: 'success' });
-      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 2, applied: [2] });
+      expect(await ensureState(adapter, { schema: s })).toEqual({ version: 3, applied: [2, 3] });
       expect((await store.lastSuccess('model.p.a'))?.runId).toBe('r1');
       expect((await adapter.columns({ schema: s, identifier: 'files' })).map((c) => c.name)).toEqual(['source_id', 'path', 'size_bytes', 'content_hash', 'rows_loaded', 'run_id', 'loaded_at']);
     });

@@ -95,5 +95,6 @@ export function common(a: GlobalArgs & { threads?: number }, logger: Logger, com
     logger,
     builtins: builtinAdapters,
     command: `tform ${command}`,
+    argv: process.argv.slice(2),
   };
 }

@@ -4,8 +4,11 @@ import { buildCommands } from './commands/build.js';
 import { cleanCommand } from './commands/clean.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
+import { docsCommand } from './commands/docs.js';
 import { initCommand } from './commands/init.js';
 import { loadCommand } from './commands/load.js';
+import { monitorCommand } from './commands/monitor.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { lsCommand } from './commands/ls.js';
 import { showCommand } from './commands/show.js';
 import { invalidateCommand, statusCommand } from './commands/status.js';
@@ -26,7 +29,10 @@ export async function run(argv: string[]): Promise<void> {
     .command(invalidateCommand)
     .command(testCommand)
     .command(loadCommand)
-    .command(cleanCommand);
+    .command(monitorCommand)
+    .command(scheduleCommand)
+    .command(cleanCommand)
+    .command(docsCommand);
   for (const c of buildCommands) y = y.command(c);
   await y
     .demandCommand(1, 'Pick a command: tform <command> --help shows its options.')

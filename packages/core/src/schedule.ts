@@ -47,3 +47,30 @@ export function isDue(expr: string, lastSuccess: Date | undefined, now: Date, tz
   if (!lastSuccess) return true;
   return nextRun(expr, lastSuccess, tz).getTime() <= now.getTime();
 }
+
+/** The five fields of a cron expression: the values each allows, and the field as written. */
+export interface CronFields {
+  minute: number[];
+  hour: number[];
+  dayOfMonth: (number | 'L')[];
+  month: number[];
+  dayOfWeek: number[];
+  /** The expression's fields as written (minute hour day-of-month month day-of-week). */
+  text: [string, string, string, string, string];
+}
+
+/** The fields of a (checked) cron expression. */
+export function cronFields(expr: string): CronFields {
+  const f = cronParser().parse(expr, { tz: 'UTC' }).fields;
+  const parts = expr.trim().split(/\s+/);
+  // Expressions with seconds have six fields: the last five are the usual ones.
+  const five = (parts.length === 6 ? parts.slice(1) : parts) as CronFields['text'];
+  return {
+    minute: [...f.minute.values] as number[],
+    hour: [...f.hour.values] as number[],
+    dayOfMonth: [...f.dayOfMonth.values] as (number | 'L')[],
+    month: [...f.month.values] as number[],
+    dayOfWeek: [...f.dayOfWeek.values].map((d) => (Number(d) === 7 ? 0 : Number(d))),
+    text: five,
+  };
+}

@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { executeBuild, openProject, retryPlan, type BuildCommand } from '@tform/core';
+import { executeBuild, openProject, reportingFailures, retryPlan, type BuildCommand } from '@tform/core';
 import { common, loggerFor, selection, withSelection, type GlobalArgs, type SelectionArgs } from '../globalOptions.js';
 import { handle } from '../handle.js';
 
@@ -59,7 +59,7 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
         const sel = selection(a);
         const p = await openProject(common(a, logger, name));
         try {
-          const r = await executeBuild(p, {
+          const r = await reportingFailures(p, name, () => executeBuild(p, {
             command: name,
             ...sel,
             failFast: a['fail-fast'],
@@ -70,7 +70,7 @@ function command(name: BuildCommand, describe: string): CommandModule<GlobalArgs
             fullRefresh: a['full-refresh'],
             due: a.due,
             backfill: a.start !== undefined || a.end !== undefined || a['days-back'] !== undefined ? { start: a.start, end: a.end, daysBack: a['days-back'] } : undefined,
-          });
+          }), { enabled: !a['dry-run'] });
           return r.exitCode;
         } finally {
           await p.adapter?.close();
@@ -101,7 +101,7 @@ const retryCommand: CommandModule<GlobalArgs, BuildArgs> = {
           logger.info('Nothing to retry: the last run had no errors or skipped nodes.');
           return 0;
         }
-        const r = await executeBuild(p, { command: plan.command, onlyIds: plan.ids, failFast: a['fail-fast'], wait: a.wait, signal: intr.signal });
+        const r = await reportingFailures(p, plan.command, () => executeBuild(p, { command: plan.command, onlyIds: plan.ids, failFast: a['fail-fast'], wait: a.wait, signal: intr.signal }));
         return r.exitCode;
       } finally {
         await p.adapter?.close();

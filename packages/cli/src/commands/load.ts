@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { acquireLock, loadSources, openProject } from '@tform/core';
+import { executeLoad, openProject, reportingFailures } from '@tform/core';
 import { common, loggerFor, type GlobalArgs } from '../globalOptions.js';
 import { handle } from '../handle.js';
 
@@ -33,12 +33,8 @@ export const loadCommand: CommandModule<GlobalArgs, LoadArgs> = {
     await handle(logger, async () => {
       const p = await openProject(common(a, logger, 'load'));
       try {
-        const lock = await acquireLock(p, a.wait);
-        try {
-          return (await loadSources(p, { select: a.select, exclude: a.exclude, selector: a.selector, logger })).exitCode;
-        } finally {
-          await lock.release();
-        }
+        const out = await reportingFailures(p, 'load', () => executeLoad(p, { select: a.select, exclude: a.exclude, selector: a.selector, logger, wait: a.wait }));
+        return out.exitCode;
       } finally {
         await p.adapter?.close();
       }

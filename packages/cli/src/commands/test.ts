@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
-import { executeTest, openProject } from '@tform/core';
+import { executeTest, openProject, reportingFailures } from '@tform/core';
 import { common, loggerFor, selection, withSelection, type GlobalArgs, type SelectionArgs } from '../globalOptions.js';
 import { handle } from '../handle.js';
 
@@ -23,7 +23,7 @@ export const testCommand: CommandModule<GlobalArgs, TestArgs> = {
       const sel = selection(a);
       const p = await openProject(common(a, logger, 'test'));
       try {
-        return (await executeTest(p, { ...sel, wait: a.wait, failFast: a['fail-fast'] })).exitCode;
+        return (await reportingFailures(p, 'test', () => executeTest(p, { ...sel, wait: a.wait, failFast: a['fail-fast'] }))).exitCode;
       } finally {
         await p.adapter?.close();
       }

@@ -4,6 +4,7 @@ import { isPlainObject } from '../project/yaml.js';
 import { cronOf } from '../schedule.js';
 import { retentionMs } from '../retention.js';
 import { checkBatchedConfig } from '../materialize/batchConfig.js';
+import { expectEveryMs } from '../monitor/expectEvery.js';
 
 /**
  * Check and normalise the config keys whose shape tform relies on. A wrong shape is a user
@@ -36,6 +37,7 @@ export function normalizeNodeConfig(config: Record<string, unknown>, name: strin
     });
   }
   if (out.schedule !== undefined && out.schedule !== null) out.schedule = cronOf(out.schedule, where('schedule'));
+  if (out.expect_every !== undefined && out.expect_every !== null) expectEveryMs(out.expect_every, where('expect_every'));
   if (out.retention !== undefined && out.retention !== null) {
     retentionMs(out.retention, where('retention'));
     if (typeof out.event_time !== 'string' || !out.event_time) {

@@ -37,8 +37,11 @@ export function redact(text: string): string {
   return text.replace(pattern, MASK);
 }
 
-/** Deep-redact any JSON-able value (artifacts). */
+/** Bigints (counts from the warehouse) as numbers when they fit, else as text, as artifacts write them. */
+const bigintAsJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v);
+
+/** Deep-redact any JSON-able value (artifacts); bigints come back as numbers (or text beyond 2^53). */
 export function redactJson<T>(value: T): T {
   if (secrets.size === 0) return value;
-  return JSON.parse(redact(JSON.stringify(value))) as T;
+  return JSON.parse(redact(JSON.stringify(value, bigintAsJson))) as T;
 }

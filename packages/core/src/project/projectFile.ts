@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TformError, closest } from '../errors/index.js';
 import type { ConfigTree } from './configTree.js';
+import { readNotifications, type NotificationsConfig } from '../notify/config.js';
 import { isPlainObject, readText, parseYaml, yamlLocator } from './yaml.js';
 
 /** tform's own project file. */
@@ -61,6 +62,8 @@ export interface ProjectConfig {
   dispatch: DispatchEntry[];
   /** Medallion layers, lowest first, and whether skipping one is an error. */
   layers: { order: string[]; strict: boolean };
+  /** `notifications:` channels for failed runs, warnings and late models (none when absent). */
+  notifications?: NotificationsConfig;
   /** Project keys tform does not use, kept for later readers. */
   extra: Record<string, unknown>;
   /** Problems worth a warning (unknown keys, ignored sections), each `file:line: message`. */
@@ -73,7 +76,7 @@ export interface ProjectConfig {
 const USED_KEYS = [
   'name', 'profile', 'version', 'config-version', 'model-paths', 'seed-paths', 'test-paths', 'macro-paths', 'snapshot-paths',
   'analysis-paths', 'docs-paths', 'asset-paths', 'target-path', 'clean-targets', 'packages-install-path', 'vars', 'models', 'seeds',
-  'on-run-start', 'on-run-end', 'layers', 'require-dbt-version', 'quoting', 'dispatch', 'tests', 'data_tests',
+  'on-run-start', 'on-run-end', 'layers', 'require-dbt-version', 'quoting', 'dispatch', 'tests', 'data_tests', 'notifications',
 ];
 /** dbt keys tform accepts and does not act on (no warning). */
 const QUIET_KEYS = ['log-path', 'query-comment', 'flags', 'restrict-access', 'dbt-cloud', 'analyses', 'snapshots'];
@@ -284,6 +287,7 @@ export function parseProjectConfig(text: string, file: string, o: { flavor?: Pro
     quoting: readQuoting(doc.quoting, file, loc, warnings),
     dispatch: readDispatch(doc.dispatch, file, loc),
     layers: readLayers(doc.layers, file, loc),
+    notifications: readNotifications(doc.notifications, file, loc),
     extra,
     warnings,
     notes,

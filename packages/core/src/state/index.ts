@@ -10,3 +10,5 @@ export {
   type StateTypes,
 } from './sql.js';
 export * from './files.js';
+export * from './runLog.js';
+export * from './runHistory.js';

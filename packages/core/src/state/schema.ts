@@ -14,6 +14,9 @@ import { layoutLockStatement, stateTables, stateTypes, tableExistsQuery, type St
  * - since version 2, `intervals.checksum`: a fingerprint of the interval's rows (row count and an
  *   order-independent hash), so that a rerun that changed nothing is recognised as such; and
  *   `files`: one row per raw file loaded into a source's table (path, size, content hash).
+ * - since version 3, `run_log`: one row per node of each command that built or tested (run,
+ *   build, seed, test, retry, load), the same entries as that run's run_results.json, with the
+ *   command line (secrets masked), the target and the tform version.
  *
  * Migrations are an ordered list; migration N takes the layout from version N-1 to N (version 1
  * creates everything). ensureState() applies the missing ones, each in its own transaction
@@ -88,10 +91,48 @@ export function checksumsAndFilesStatements({ dialect, tables }: MigrationContex
   ];
 }
 
+/**
+ * Version 3: the run log. `seq` is the entry's position in the run's results, so a run's rows
+ * read in `seq` order are its run_results.json entries in order. `logged_at` is the settable
+ * clock's time when the run finished (`--now`), the order in which monitoring reads runs.
+ */
+export function runLogStatements({ dialect, tables }: MigrationContext): string[] {
+  const t = stateTypes(dialect);
+  const q = (n: string) => dialect.quoteIdent(n);
+  const out = [
+    `create table if not exists ${dialect.relation(tables.runLog)} (
+  ${q('run_id')} ${t.text} not null,
+  ${q('seq')} ${t.bigint} not null,
+  ${q('command')} ${t.text} not null,
+  ${q('args')} ${t.text},
+  ${q('target')} ${t.text},
+  ${q('node_id')} ${t.text} not null,
+  ${q('resource_type')} ${t.text} not null,
+  ${q('status')} ${t.text} not null,
+  ${q('started_at')} ${t.timestamp},
+  ${q('ended_at')} ${t.timestamp},
+  ${q('execution_time')} ${t.double},
+  ${q('rows_affected')} ${t.bigint},
+  ${q('failures')} ${t.bigint},
+  ${q('message')} ${t.text},
+  ${q('compiled_path')} ${t.text},
+  ${q('tform_version')} ${t.text} not null,
+  ${q('logged_at')} ${t.timestamp} not null,
+  primary key (${q('run_id')}, ${q('seq')})
+)`,
+  ];
+  // DuckDB scans a table this size quickly without one (and its indexes slow deletes).
+  if (dialect.name === 'postgres') {
+    out.push(`create index if not exists ${q('run_log_node_logged_at')} on ${dialect.relation(tables.runLog)} (${q('node_id')}, ${q('logged_at')})`);
+  }
+  return out;
+}
+
 /** The migrations this tform knows, in order. */
 export const STATE_MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'create the state schema (meta, intervals, runs)', statements: createLayoutStatements },
   { version: 2, description: 'interval checksums; raw files loaded into sources', statements: checksumsAndFilesStatements },
+  { version: 3, description: 'the run log (run_results.json entries of every run, in the warehouse)', statements: runLogStatements },
 ];
 
 /** The newest layout version this tform knows. */

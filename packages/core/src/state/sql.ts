@@ -18,6 +18,8 @@ export interface StateTables {
   intervals: RelationRef;
   runs: RelationRef;
   files: RelationRef;
+  /** One row per node of each run that built or tested (since layout version 3). */
+  runLog: RelationRef;
 }
 
 export function stateTables(schema: string = DEFAULT_STATE_SCHEMA): StateTables {
@@ -28,6 +30,7 @@ export function stateTables(schema: string = DEFAULT_STATE_SCHEMA): StateTables 
     intervals: { schema, identifier: 'intervals' },
     runs: { schema, identifier: 'runs' },
     files: { schema, identifier: 'files' },
+    runLog: { schema, identifier: 'run_log' },
   };
 }
 
@@ -36,10 +39,13 @@ export interface StateTypes {
   text: string;
   timestamp: string;
   bigint: string;
+  /** A floating-point number (seconds of execution time). */
+  double: string;
 }
 
 export function stateTypes(dialect: Pick<Dialect, 'name'>): StateTypes {
-  return { text: dialect.name === 'postgres' ? 'text' : 'varchar', timestamp: 'timestamp', bigint: 'bigint' };
+  const pg = dialect.name === 'postgres';
+  return { text: pg ? 'text' : 'varchar', timestamp: 'timestamp', bigint: 'bigint', double: pg ? 'double precision' : 'double' };
 }
 
 /**

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { readdirSync, rmSync, type Dirent } from 'node:fs';
 import type { LockHandle } from '../adapter/types.js';
 import { tmpRelation } from '../adapter/dialect.js';
-import { writeCompiled, writeManifest, writeRunResults } from '../artifacts/write.js';
+import { writeCompiled, writeManifest } from '../artifacts/write.js';
+import { recordRunResults, reportRun, type FinishedRun } from '../ops/finish.js';
 import { fileSink, type FileSink } from '../artifacts/fileSink.js';
 import type { Manifest } from '../compile/manifest.js';
 import { existingRelation, isIncrementalRun, relationKey, renderManifest, type Introspection } from '../compile/render.js';
@@ -106,6 +107,7 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
   // Readers may skip the lock only where the warehouse lets them share with a writer.
   const needLock = !o.dryRun || !adapter.capabilities.concurrentReaders;
   let lock: LockHandle | undefined;
+  let finished: FinishedRun | undefined;
   try {
     if (needLock) lock = await acquireLock(p, o.wait ?? true);
     // The run log lives in the warehouse (tform_state). It is created just before the first
@@ -195,7 +197,8 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     }
     if (standalone.length) outcome.results.push(...(await runTestPhase(p, standalone, deferred, done, total)));
     await recordRuns(p, store, outcome);
-    writeRunResults(p.project.root, targetPath, outcome, {
+    // run_results.json and the run log in the warehouse, from the same entries
+    await recordRunResults(p, outcome, {
       command: o.command,
       invocationId: p.invocationId,
       generatedAt: new Date().toISOString(),
@@ -205,9 +208,12 @@ export async function executeBuild(p: OpenProject, o: ExecuteOptions): Promise<E
     new RunConsole(logger, plan.steps.length).summary(outcome, whatRan(plan, tests.length));
     const counts = countStatuses(outcome.results);
     const exitCode = outcome.cancelled ? 130 : counts.error > 0 || outcome.hookErrors.length > 0 || (loaded?.exitCode ?? 0) !== 0 ? 1 : 0;
+    finished = { command: o.command, items: outcome.results, hookErrors: outcome.hookErrors, loaded };
     return { exitCode, outcome, plan, selected };
   } finally {
     await lock?.release();
+    // Error report and notifications once the lock is free: retries must not hold up the next run.
+    if (finished) await reportRun(p, finished);
   }
 }
 
@@ -368,6 +374,7 @@ export async function executeTest(p: OpenProject, o: SelectionOptions & { failFa
   const tests = selected.map((id) => manifest.tests[id]!);
   // Tests only read, except store_failures; a warehouse without concurrent readers needs the lock.
   const lock = adapter.capabilities.concurrentReaders && !tests.some((t) => t.config.storeFailures) ? undefined : await acquireLock(p, o.wait ?? true);
+  let finished: FinishedRun | undefined;
   try {
     await renderProject(p, { dialect: p.dialect });
     compileTests(p);
@@ -376,7 +383,8 @@ export async function executeTest(p: OpenProject, o: SelectionOptions & { failFa
     const t0 = Date.now();
     const results = await runTestPhase(p, tests, undefined, 0, tests.length, o.failFast);
     const outcome: RunOutcome = { results, elapsed: (Date.now() - t0) / 1000, hookErrors: [], cancelled: false };
-    writeRunResults(p.project.root, p.project.config.targetPath, outcome, {
+    // run_results.json and the run log in the warehouse, from the same entries
+    await recordRunResults(p, outcome, {
       command: 'test',
       invocationId: p.invocationId,
       generatedAt: new Date().toISOString(),
@@ -385,9 +393,11 @@ export async function executeTest(p: OpenProject, o: SelectionOptions & { failFa
     });
     new RunConsole(logger, results.length).summary(outcome, plural(results.length, 'data test'));
     const counts = countStatuses(results);
+    finished = { command: 'test', items: results };
     return { exitCode: counts.error > 0 ? 1 : 0, outcome, selected };
   } finally {
     await lock?.release();
+    if (finished) await reportRun(p, finished);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { BuiltinAdapters } from '../adapter/registry.js';
 import type { Logger } from '../log/logger.js';
+import type { DeliveryOptions } from '../notify/deliver.js';
 
 /** What every command takes: the common flags of the CLI, as data. */
 export interface CommonOptions {
@@ -21,6 +22,10 @@ export interface CommonOptions {
   env?: NodeJS.ProcessEnv;
   /** The command line, recorded as the lock holder. */
   command?: string;
+  /** The arguments as typed (after `tform`), for the run log; secrets are masked there. */
+  argv?: string[];
+  /** How notifications are delivered (tests inject the wait between retries). */
+  delivery?: DeliveryOptions;
   /** `--no-static-parser`: render every file through the template engine (no static fast path). */
   staticParser?: boolean;
   /** `--no-partial-parse`: ignore the parse cache of the previous compile (a fresh one is still written). */

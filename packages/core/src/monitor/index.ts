@@ -1,0 +1,3 @@
+export * from './expectEvery.js';
+export * from './judge.js';
+export * from './monitor.js';
