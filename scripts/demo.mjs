@@ -23,4 +23,9 @@ await show('gold.daily_kpis — DAU and revenue per day', 'select * from main_go
 await show('gold.user_panel — top 5 players by revenue', 'select user_id, install_date, last_active_date, active_days, total_matches, total_revenue_usd from main_gold.user_panel order by total_revenue_usd desc, user_id limit 5');
 con.closeSync();
 db.closeSync();
+
+// The docs site of what was just built: lineage, column lineage, test results, the KPI chart.
+const docs = spawnSync(process.execPath, [tform, 'docs', 'generate', '--project-dir', project], { stdio: 'inherit' });
+if (docs.status !== 0) process.exit(docs.status ?? 1);
 console.log(`\nWarehouse: ${join('project', 'target/game_analytics.duckdb')}; compiled SQL in project/target/compiled, artifacts in project/target/*.json`);
+console.log('Docs site: open project/target/docs/index.html, or run `npx tform docs serve --project-dir project`');

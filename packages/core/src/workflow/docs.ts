@@ -57,7 +57,7 @@ export async function executeDocsGenerate(p: OpenProject, o: DocsGenerateOptions
         for (const e of catalog.errors) log.warn(`catalog: could not read the columns of ${e.uniqueId}: ${e.message}`, 'catalog_error', e);
         for (const n of chartSpecs) charts.set(n.uniqueId, await readChart(adapter, p, n, catalog));
       }
-      if (parser === 'duckdb') parseTrees = await duckdbParseTrees(adapter, manifest);
+      if (parser === 'duckdb') parseTrees = await duckdbParseTrees(adapter, manifest, p.threads);
     } catch (e) {
       if (e instanceof Error && 'code' in e && (e as { code?: string }).code === 'LOCK_HELD') throw e;
       catalogNote = `the warehouse could not be read: ${message(e)}`;
@@ -102,16 +102,22 @@ function tracedModels(p: OpenProject, m: Manifest): ExecNode[] {
   return p.order.map((id) => m.nodes[id]).filter((n): n is ExecNode => n !== undefined && n.resourceType === 'model' && n.materialized !== 'ephemeral');
 }
 
-async function duckdbParseTrees(adapter: Adapter, m: Manifest): Promise<Map<string, unknown>> {
+/** The warehouse's parse tree of every traced model's SQL, `width` at a time. */
+async function duckdbParseTrees(adapter: Adapter, m: Manifest, width: number): Promise<Map<string, unknown>> {
   const out = new Map<string, unknown>();
-  for (const n of Object.values(m.nodes)) {
-    if (n.resourceType !== 'model' || n.materialized === 'ephemeral' || n.compiledCode === undefined) continue;
-    try {
-      out.set(n.uniqueId, await adapter.parseSql!(n.compiledCode));
-    } catch (e) {
-      out.set(n.uniqueId, { error: true, error_message: message(e) });
+  const todo = Object.values(m.nodes).filter((n) => n.resourceType === 'model' && n.materialized !== 'ephemeral' && n.compiledCode !== undefined);
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const n = todo[next++]!;
+      try {
+        out.set(n.uniqueId, await adapter.parseSql!((n as { compiledCode: string }).compiledCode));
+      } catch (e) {
+        out.set(n.uniqueId, { error: true, error_message: message(e) });
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, width) }, worker));
   return out;
 }
 
@@ -122,16 +128,24 @@ async function duckdbParseTrees(adapter: Adapter, m: Manifest): Promise<Map<stri
  */
 function traceLineage(p: OpenProject, m: Manifest, catalog: Catalog | undefined, parser: string, trees: Map<string, unknown> | undefined): Map<string, LineageResult> {
   const out = new Map<string, LineageResult>();
-  const index = new Map<string, string | null>();
-  const add = (k: string, id: string) => index.set(k, index.has(k) && index.get(k) !== id ? null : id);
-  const relations: { id: string; database?: string; schema: string; identifier: string }[] = [
-    ...Object.values(m.nodes).map((n) => ({ id: n.uniqueId, database: n.database, schema: n.schema, identifier: n.alias })),
-    ...Object.values(m.sources).map((s) => ({ id: s.uniqueId, database: s.database, schema: s.schema, identifier: s.identifier })),
-  ];
-  for (const r of relations) {
+  const relations = new Map<string, { database?: string; schema: string; identifier: string }>();
+  for (const n of Object.values(m.nodes)) relations.set(n.uniqueId, { database: n.database, schema: n.schema, identifier: n.alias });
+  for (const s of Object.values(m.sources)) relations.set(s.uniqueId, { database: s.database, schema: s.schema, identifier: s.identifier });
+  /** Every suffix of a relation's name (identifier, schema.identifier, database.schema.identifier), lower case. */
+  const keysOf = (r: { database?: string; schema: string; identifier: string }) => {
     const parts = [r.database, r.schema, r.identifier].filter((x): x is string => !!x).map((x) => x.toLowerCase());
-    for (let i = 0; i < parts.length; i++) add(parts.slice(i).join('.'), r.id);
-  }
+    return parts.map((_, i) => parts.slice(i).join('.'));
+  };
+  /** name → node id; null where two nodes share the name (then only a node's own parents decide). */
+  const index = (ids: Iterable<string>) => {
+    const map = new Map<string, string | null>();
+    for (const id of ids) {
+      const r = relations.get(id);
+      if (r) for (const k of keysOf(r)) map.set(k, map.has(k) && map.get(k) !== id ? null : id);
+    }
+    return map;
+  };
+  const global = index(relations.keys());
   const columnsOf = (id: string): string[] | undefined => {
     const c = catalog?.nodes[id]?.columns;
     if (c?.length) return c.map((x) => x.name);
@@ -140,15 +154,21 @@ function traceLineage(p: OpenProject, m: Manifest, catalog: Catalog | undefined,
     const declared = m.nodes[id]?.columns ?? m.sources[id]?.columns;
     return declared?.length ? declared.map((x) => x.name) : undefined;
   };
-  const resolveRelation = (parts: string[]): LineageRelation | undefined => {
-    const id = index.get(parts.map((x) => x.toLowerCase()).join('.'));
-    if (!id) return undefined;
-    const columns = columnsOf(id);
-    return { node: id, ...(columns ? { columns } : {}) };
+  const resolverFor = (n: ExecNode) => {
+    // A model's own parents first: a seed and a source may name the same table, and the SQL
+    // means the one the model's ref() or source() resolved to.
+    const own = index(n.dependsOn.nodes);
+    return (parts: string[]): LineageRelation | undefined => {
+      const k = parts.map((x) => x.toLowerCase()).join('.');
+      const id = own.get(k) ?? global.get(k);
+      if (!id) return undefined;
+      const columns = columnsOf(id);
+      return { node: id, ...(columns ? { columns } : {}) };
+    };
   };
   for (const n of tracedModels(p, m)) {
     if (n.resourceType !== 'model' || n.compiledCode === undefined) continue;
-    out.set(n.uniqueId, columnLineage({ sql: n.compiledCode, dialect: parser === 'duckdb' ? 'duckdb' : parser === 'bigquery' ? 'bigquery' : 'postgres', duckdbAst: trees?.get(n.uniqueId), resolveRelation }));
+    out.set(n.uniqueId, columnLineage({ sql: n.compiledCode, dialect: parser === 'duckdb' ? 'duckdb' : parser === 'bigquery' ? 'bigquery' : 'postgres', duckdbAst: trees?.get(n.uniqueId), resolveRelation: resolverFor(n) }));
   }
   return out;
 }
