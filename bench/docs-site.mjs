@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// The docs site at scale: a synthetic project of 5,000 models written with writeSite, opened in
+// The docs site at scale: `tform docs generate` on a generated project of 5,000 models, opened in
 // headless Chromium (Debian's, through playwright-core), timed per run in a fresh browser context.
 //
 //   import { runDocsSite } from './docs-site.mjs';
 //   const result = await runDocsSite({ workDir, nodes: 5000, runs: 5, log });
-//   node bench/docs-site.mjs [--nodes 5000] [--runs 5] [--synthetic]   # prints the result as JSON
+//   node bench/docs-site.mjs [--nodes 5000] [--runs 5]      # prints the result as JSON
 //
 // (a) load: ms from navigation start (the page's performance.timeOrigin) until
 //     `__tformDocsState.ready && drawnNodes === nodes`, read in the page on animation frames; then
@@ -13,14 +13,15 @@
 // (b) interaction: type a model's name in the search box, press Enter (opens the first hit: the
 //     model), wait until the graph highlights exactly the model and its parents and children —
 //     ms from the first keystroke's keydown event to that frame, both on the page's clock.
-// Plus the total bytes of the files writeSite wrote. Needs `npm run build` first (the site bundle).
+// Plus the total bytes of the files docs generate wrote. Needs `npm run build` first (the site bundle).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { readDataScript, writeSite } from '@tform/docs';
+import { readDataScript } from '@tform/docs';
 import { generateProject } from './generate-project.mjs';
+import { inkPixels } from './lib/png-pixels.mjs';
 
 export const DOCS_SITE_TARGETS = { loadMs: 2000, interactionMs: 500, bytes: 10 * 1024 * 1024 };
 
@@ -29,110 +30,6 @@ const TFORM = join(dirname(BENCH_DIR), 'packages', 'cli', 'bin', 'tform.js');
 const SITE_FILES = ['data.js', 'app.css', 'app.js', 'index.html'];
 const CHROMIUM = process.env.TFORM_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-
-// ---------------------------------------------------------------------------------------------
-// Synthetic DocsData: the same algorithm as syntheticDocs() in tests/helpers/docsData.ts (checked
-// equal by tests/docs-site-layout.test.ts); kept here because the benchmark runs without TypeScript.
-
-const DOMAINS = ['events', 'users', 'purchases', 'sessions', 'matches', 'items', 'ads', 'quests'];
-const METRICS = ['revenue_usd', 'sessions', 'matches', 'coins', 'items', 'ad_views', 'quest_steps', 'playtime_s'];
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function node(n) {
-  return { packageName: 'game', path: '', fqn: ['game', n.name], tags: [], config: {}, dependsOn: { nodes: n.parents ?? [], macros: [] }, description: '', columns: [], parents: [], children: [], tests: [], show: true, ...n };
-}
-
-/** N models in three layers with 1–3 parents, columns with upstream columns, SQL and tests. */
-export function syntheticDocs({ models: total = 5000, seed = 1 } = {}) {
-  const rnd = prng(seed);
-  const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
-  const bronzeEnd = Math.max(1, Math.round(total * 0.15));
-  const silverEnd = Math.max(bronzeEnd, Math.round(total * 0.65));
-  const layerOf = (i) => (i < bronzeEnd ? 'bronze' : i < silverEnd ? 'silver' : 'gold');
-  const prefix = { bronze: 'brz', silver: 'stg', gold: 'fct' };
-  const models = [];
-  const tests = [];
-  for (let i = 0; i < total; i++) {
-    const layer = layerOf(i);
-    const domain = DOMAINS[i % DOMAINS.length];
-    const name = `${prefix[layer]}_${domain}_${String(i).padStart(5, '0')}`;
-    const uniqueId = `model.bench.${name}`;
-    let parents = [];
-    if (layer !== 'bronze') {
-      const lo = layer === 'silver' ? 0 : bronzeEnd;
-      const want = 1 + Math.floor(rnd() * 3);
-      const set = new Set();
-      for (let k = 0; k < want * 3 && set.size < want; k++) {
-        const span = rnd() < 0.7 ? Math.min(i - lo, 200) : i - lo;
-        set.add(i - 1 - Math.floor(rnd() * span));
-      }
-      parents = [...set].filter((p) => p >= lo && p < i).sort((a, b) => a - b);
-    }
-    const parentNodes = parents.map((p) => models[p]);
-    const ncols = 4 + Math.floor(rnd() * 5);
-    const columns = [];
-    for (let c = 0; c < ncols; c++) {
-      const cname = c === 0 ? 'user_id' : c === 1 ? 'event_date' : `${METRICS[(i + c) % METRICS.length]}_${c}`;
-      let upstream;
-      if (layer === 'bronze') upstream = [];
-      else {
-        const src = parentNodes.length ? pick(parentNodes) : undefined;
-        const up = src ? src.columns.find((x) => x.name === cname) ?? pick(src.columns) : undefined;
-        upstream = up && src ? [{ node: src.uniqueId, column: up.name }] : [];
-        if (src && c > 1 && rnd() < 0.3) {
-          const other = pick(parentNodes);
-          const oc = pick(other.columns);
-          if (!(other.uniqueId === src.uniqueId && oc.name === up.name)) upstream.push({ node: other.uniqueId, column: oc.name });
-        }
-      }
-      columns.push({ name: cname, description: c === 0 ? 'The player.' : `${cname.replace(/_/g, ' ')} per player and day.`, type: c === 0 ? 'BIGINT' : c === 1 ? 'DATE' : 'DOUBLE', tests: [], upstream });
-    }
-    const from = parentNodes.length ? parentNodes.map((p, k) => `{{ ref('${p.name}') }} as p${k}`).join('\n  join ') : `raw.${domain}_${i}`;
-    const select = columns.map((c) => `  ${c.upstream?.[0] ? `p0.${c.upstream[0].column}` : c.name} as ${c.name}`).join(',\n');
-    const rawCode = `select\n${select}\nfrom ${from}${parentNodes.length > 1 ? '\n  using (user_id, event_date)' : ''}\nwhere event_date >= '2024-01-01'\n`;
-    const compiledCode = rawCode.replace(/\{\{ ref\('([^']+)'\) \}\}/g, '"main"."main"."$1"');
-    const n = node({
-      uniqueId, resourceType: 'model', name, packageName: 'bench', path: `models/${layer}/${domain}/${name}.sql`, fqn: ['bench', layer, domain, name], layer,
-      tags: i % 5 === 0 ? ['daily'] : [], materialized: layer === 'bronze' ? 'view' : 'table', config: { materialized: layer === 'bronze' ? 'view' : 'table' },
-      description: `The ${domain} ${layer} model number ${i}: one row per player and day.`, relationName: `"main"."main"."${name}"`,
-      rawCode, compiledCode, columns, dependsOn: { nodes: parentNodes.map((p) => p.uniqueId), macros: [] }, parents: parentNodes.map((p) => p.uniqueId),
-      result: { status: 'success', executionTime: Math.round(rnd() * 1000) / 1000 },
-    });
-    for (const p of parentNodes) p.children.push(uniqueId);
-    if (i % 2 === 0) {
-      const tid = `test.bench.not_null_${name}_user_id`;
-      const fail = rnd() < 0.05;
-      tests.push(node({
-        uniqueId: tid, resourceType: 'test', name: `not_null_${name}_user_id`, packageName: 'bench', testName: 'not_null', testType: 'generic', attachedNode: uniqueId, columnName: 'user_id',
-        severity: 'error', path: `models/${layer}/${domain}/schema.yml`, dependsOn: { nodes: [uniqueId], macros: [] }, config: { severity: 'error' },
-        result: { status: fail ? 'fail' : 'pass', failures: fail ? 1 + Math.floor(rnd() * 9) : 0 },
-      }));
-      n.tests.push(tid);
-      columns[0].tests.push(tid);
-    }
-    models.push(n);
-  }
-  const nodes = [...models, ...tests].sort((a, b) => (a.uniqueId < b.uniqueId ? -1 : 1));
-  return {
-    version: 1,
-    generatedAt: '2024-03-15T09:00:00Z',
-    tformVersion: '0.1.0',
-    project: { name: 'bench_docs', adapterType: 'duckdb', targetName: 'dev', overview: `# Synthetic project\n\n${total} models in three layers.` },
-    nodes,
-    catalog: { available: true },
-    lineage: { models: total, withLineage: total, parser: 'synthetic' },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -144,31 +41,6 @@ const stats = (xs) => {
 };
 const round = (v) => Math.round(v * 10) / 10;
 
-/** Pixels of a PNG that differ from its most common colour (decoded in a blank page). */
-async function inkPixels(browser, png) {
-  const page = await browser.newPage();
-  try {
-    return await page.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.naturalWidth;
-      c.height = img.naturalHeight;
-      const ctx = c.getContext('2d');
-      ctx.drawImage(img, 0, 0);
-      const px = ctx.getImageData(0, 0, c.width, c.height).data;
-      const counts = new Map();
-      for (let i = 0; i < px.length; i += 4) {
-        const k = (px[i] << 16) | (px[i + 1] << 8) | px[i + 2];
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-      }
-      return px.length / 4 - Math.max(...counts.values());
-    }, png.toString('base64'));
-  } finally {
-    await page.close();
-  }
-}
 
 /** A silver model with parents and children, and what focusing it must highlight. */
 function target(data) {
@@ -178,21 +50,11 @@ function target(data) {
 }
 
 /**
- * The site under test. `project` (the default): a project of `nodes` models from
- * bench/generate-project.mjs, through `tform docs generate` as a whole process (the catalog is read
- * from its empty DuckDB file; lineage is traced by DuckDB's parser). `synthetic`: syntheticDocs()
- * written directly with writeSite.
+ * The site under test: a project of `nodes` models from bench/generate-project.mjs, through
+ * `tform docs generate` as a whole process (the catalog is read from its empty DuckDB file;
+ * lineage is traced by DuckDB's parser).
  */
-function buildSite(workDir, nodes, source, log) {
-  if (source === 'synthetic') {
-    const dir = join(workDir, 'docs-site');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    const data = syntheticDocs({ models: nodes });
-    const t0 = performance.now();
-    const written = writeSite(dir, data);
-    return { dir, data, bytes: written.bytes, generateMs: performance.now() - t0, command: 'writeSite(syntheticDocs)' };
-  }
+function buildSite(workDir, nodes, log) {
   const project = join(workDir, 'docs-project');
   generateProject({ out: project, models: nodes, seed: 1 });
   const t0 = performance.now();
@@ -207,9 +69,9 @@ function buildSite(workDir, nodes, source, log) {
 }
 
 /** Run the benchmark; returns plain data (milliseconds, bytes, targets and whether each is met). */
-export async function runDocsSite({ workDir = join(BENCH_DIR, '.work'), nodes = 5000, runs = 5, source = 'project', log = () => {} } = {}) {
+export async function runDocsSite({ workDir = join(BENCH_DIR, '.work'), nodes = 5000, runs = 5, log = () => {} } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  const site = buildSite(workDir, nodes, source, log);
+  const site = buildSite(workDir, nodes, log);
   const { dir, data } = site;
   const written = { bytes: site.bytes, files: SITE_FILES.map((f) => join(dir, f)) };
   const writeMs = site.generateMs;
@@ -271,7 +133,6 @@ export async function runDocsSite({ workDir = join(BENCH_DIR, '.work'), nodes = 
   const b = stats(interaction);
   return {
     nodes,
-    source,
     site: site.command,
     ...(site.lineage ? { lineage: site.lineage } : {}),
     drawnNodes: drawable,
@@ -294,7 +155,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const i = process.argv.indexOf(`--${k}`);
     return i > 0 ? Number(process.argv[i + 1]) : d;
   };
-  const source = process.argv.includes('--synthetic') ? 'synthetic' : 'project';
-  const result = await runDocsSite({ nodes: arg('nodes', 5000), runs: arg('runs', 5), source, log: (m) => console.error(m) });
+  const result = await runDocsSite({ nodes: arg('nodes', 5000), runs: arg('runs', 5), log: (m) => console.error(m) });
   console.log(JSON.stringify(result, null, 2));
 }

@@ -11,7 +11,6 @@ import { CONTENT_SECURITY_POLICY, dataScript, layeredLayout, readDataScript, wri
 import type { DocsData } from '@tform/core';
 import { GAMING, gamingDocs, syntheticDocs } from './helpers/docsData.js';
 // @ts-expect-error plain JavaScript module without types
-import { syntheticDocs as benchSyntheticDocs } from '../bench/docs-site.mjs';
 
 const OUT = join(import.meta.dirname, '.tmp', 'docs-site-layout');
 
@@ -123,10 +122,6 @@ describe('writeSite and data.js', () => {
 });
 
 describe('synthetic DocsData', () => {
-  it('is the same from the test helper and from the benchmark', () => {
-    for (const o of [{ models: 300, seed: 1 }, { models: 1000, seed: 5 }]) expect(benchSyntheticDocs(o)).toEqual(syntheticDocs(o));
-  });
-
   it('is realistic: layers, 1–3 parents, columns with upstream columns, SQL, tests', () => {
     const data = syntheticDocs({ models: 1000 });
     const models = data.nodes.filter((n) => n.resourceType === 'model');

@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorReportMarkdown, redactJson, registerSecret } from '@tform/core';
 import { runCli } from './helpers/cli.js';
 import { cleanupProjects } from './helpers/fixture.js';
-import { requirePostgres, withTempDatabase, type TempDatabase } from './helpers/pg.js';
-import { duckdbWarehouse, opsProject, postgresWarehouse, runResults, type OpsWarehouse } from './helpers/ops.js';
+import { duckdbWarehouse, onPostgres, opsProject, runResults, type OpsWarehouse } from './helpers/ops.js';
 
 afterAll(cleanupProjects);
 
@@ -77,18 +76,7 @@ describe('error reports on DuckDB', () => {
   suite(() => wh);
 });
 
-const hasPg = await requirePostgres();
-
-describe.runIf(hasPg)('error reports on Postgres', () => {
-  let db: TempDatabase;
-  beforeAll(async () => {
-    db = await withTempDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  suite(() => postgresWarehouse(() => db));
-});
+await onPostgres('error reports on Postgres', suite);
 
 describe('errorReportMarkdown', () => {
   it('keeps table cells on one line, escapes | and HTML, fences messages holding backticks, masks secrets', () => {

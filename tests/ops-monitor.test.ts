@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeModel, type ModelRunHistory } from '@tform/core';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { cleanupProjects } from './helpers/fixture.js';
-import { requirePostgres, withTempDatabase, type TempDatabase } from './helpers/pg.js';
-import { duckdbWarehouse, opsProject, postgresWarehouse, type OpsWarehouse } from './helpers/ops.js';
+import { duckdbWarehouse, onPostgres, opsProject, type OpsWarehouse } from './helpers/ops.js';
 
 afterAll(cleanupProjects);
 
@@ -170,18 +169,7 @@ describe('tform monitor on DuckDB', () => {
   });
 });
 
-const hasPg = await requirePostgres();
-
-describe.runIf(hasPg)('tform monitor on Postgres', () => {
-  let db: TempDatabase;
-  beforeAll(async () => {
-    db = await withTempDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  suite(() => postgresWarehouse(() => db));
-});
+await onPostgres('tform monitor on Postgres', suite);
 
 describe('judgeModel', () => {
   const now = new Date('2024-03-10T12:00:00Z');

@@ -13,8 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver, readNotifications, type Notification } from '@tform/core';
 import { runCli } from './helpers/cli.js';
 import { cleanupProjects } from './helpers/fixture.js';
-import { requirePostgres, withTempDatabase, type TempDatabase } from './helpers/pg.js';
-import { duckdbWarehouse, opsProject, postgresWarehouse, runResults, type OpsWarehouse } from './helpers/ops.js';
+import { duckdbWarehouse, onPostgres, opsProject, runResults, type OpsWarehouse } from './helpers/ops.js';
 
 interface Received {
   path: string;
@@ -237,18 +236,7 @@ describe('notifications on DuckDB', () => {
   });
 });
 
-const hasPg = await requirePostgres();
-
-describe.runIf(hasPg)('notifications on Postgres', () => {
-  let db: TempDatabase;
-  beforeAll(async () => {
-    db = await withTempDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  suite(() => postgresWarehouse(() => db));
-});
+await onPostgres('notifications on Postgres', suite);
 
 describe('deliver()', () => {
   const n: Notification = { event: 'failure', project: 'p', target: 'dev', command: 'run', runId: 'r1', at: '2024-03-10T00:00:00.000Z', items: [{ uniqueId: 'model.p.a', name: 'a', kind: 'model', status: 'error', message: 'boom' }] };

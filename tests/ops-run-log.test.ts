@@ -10,13 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { cleanupProjects, DB_FILE } from './helpers/fixture.js';
 import { queryDuckDB } from './helpers/duckdb.js';
-import { requirePostgres, withTempDatabase, type TempDatabase } from './helpers/pg.js';
 import {
   allRunLog,
   duckdbWarehouse,
   expectRunLogEqualsRunResults,
   opsProject,
-  postgresWarehouse,
+  onPostgres,
   runLogOf,
   runResults,
   type OpsWarehouse,
@@ -153,15 +152,4 @@ describe('run log on DuckDB', () => {
   });
 });
 
-const hasPg = await requirePostgres();
-
-describe.runIf(hasPg)('run log on Postgres', () => {
-  let db: TempDatabase;
-  beforeAll(async () => {
-    db = await withTempDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  runLogSuite(() => postgresWarehouse(() => db));
-});
+await onPostgres('run log on Postgres', runLogSuite);

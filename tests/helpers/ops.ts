@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { RunLogStore, type Adapter, type RunLogEntry } from '@tform/core';
 import { duckdbAdapterFactory } from '@tform/adapters/duckdb';
 import { postgresAdapterFactory } from '@tform/adapters/postgres';
 import { DB_FILE, makeProject, profilesYml } from './fixture.js';
-import { pgProfilesYml, type TempDatabase } from './pg.js';
+import { pgProfilesYml, requirePostgres, withTempDatabase, type TempDatabase } from './pg.js';
 
 /**
  * A warehouse the operations tests run on: DuckDB (a file inside each project) or a Postgres
@@ -124,4 +124,22 @@ export function expectRunLogEqualsRunResults(log: RunLogEntry[], doc: ReturnType
       compiledPath: r.compiledPath ?? null,
     })),
   );
+}
+
+/**
+ * `describe(title)` running `suite` on a fresh Postgres test database, dropped afterwards; skipped
+ * with a reason without a server, failing with CI=true (see requirePostgres).
+ */
+export async function onPostgres(title: string, suite: (wh: () => OpsWarehouse) => void): Promise<void> {
+  const hasPg = await requirePostgres();
+  describe.runIf(hasPg)(title, () => {
+    let db: TempDatabase;
+    beforeAll(async () => {
+      db = await withTempDatabase();
+    });
+    afterAll(async () => {
+      await db?.drop();
+    });
+    suite(() => postgresWarehouse(() => db));
+  });
 }
