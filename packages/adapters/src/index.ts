@@ -7,4 +7,5 @@ import type { AdapterFactory } from '@tform/core';
 export const builtinAdapters: Record<string, () => Promise<AdapterFactory>> = {
   duckdb: async () => (await import('./duckdb/index.js')).duckdbAdapterFactory,
   postgres: async () => (await import('./postgres/index.js')).postgresAdapterFactory,
+  bigquery: async () => (await import('./bigquery/index.js')).bigqueryAdapterFactory,
 };

@@ -8,6 +8,7 @@ import {
   FileLoadError,
   runTransaction,
   TformError,
+  trackLock,
   type Adapter,
   type AdapterContext,
   type Capabilities,
@@ -307,15 +308,7 @@ order by a.attnum`,
   async lock(key: string, opts: LockOptions): Promise<LockResult> {
     if (this.closed) throw new Error('Postgres adapter is closed');
     const r = await acquireAdvisoryLock(() => this.newClient(`${this.config.applicationName} (run lock)`), key, opts, this.secrets);
-    if ('release' in r) {
-      const release = r.release.bind(r);
-      r.release = async () => {
-        this.locks.delete(r);
-        await release();
-      };
-      this.locks.add(r);
-    }
-    return r;
+    return trackLock(r, this.locks);
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { ErrorLocation } from '../errors/index.js';
 import type { ColumnInfo, FileToLoad, RelationKind, RelationRef } from './types.js';
 
 export type Grain = 'hour' | 'day' | 'week' | 'month' | 'year';
@@ -113,6 +114,56 @@ export interface Dialect {
    * every row against the list.
    */
   countDistinctNotIn(column: string, list: string, where?: string): string;
+
+  // Optional hooks, for warehouses whose SQL differs in ways the methods above cannot express
+  // (BigQuery). Where a hook is absent, core generates exactly what it did without it.
+
+  /**
+   * Check (and normalise) the config keys this warehouse reads, when the project is resolved —
+   * before any connection — e.g. BigQuery's `partition_by` and `cluster_by`. Throws a TformError
+   * at `where(key)` for a bad value. Called for models and seeds.
+   */
+  checkNodeConfig?(config: Record<string, unknown>, name: string, where: (key: string) => ErrorLocation): Record<string, unknown>;
+  /**
+   * CREATE TABLE AS of a model's table (its tmp relation), shaped by the model's config
+   * (BigQuery: `partition by`, `cluster by`); createTableAs() where absent.
+   */
+  createModelTableAs?(r: RelationRef, sql: string, config: Readonly<Record<string, unknown>>): string;
+  /**
+   * The publish of a view from its SQL, for warehouses that cannot rename a view into place
+   * (BigQuery: `create or replace view`); publish() where absent. Statements run in order,
+   * after the tmp view was built and tested; they drop the tmp view too.
+   */
+  publishView?(tmp: RelationRef, target: RelationRef, sql: string, existing: RelationKind | undefined): string[];
+  /**
+   * One statement loading a seed's CSV file into the new table `tmp` with the given columns
+   * (types as seedColumnType / column_types spell them), for warehouses that load files by a
+   * job of their own (BigQuery's load job); the seed is inserted row by row where absent.
+   */
+  loadCsv?(tmp: RelationRef, o: { path: string; delimiter: string; columns: { name: string; type: string }[] }): string;
+  /**
+   * Replace the rows of `target` in one range of event_time with the rows of `source`, as one
+   * statement (BigQuery: insert_overwrite as a MERGE, partitions pruned by the range); core's
+   * `delete` of the range followed by an insert where absent. `inRange(alias)` is the range
+   * predicate on the target's rows, written against `alias`.
+   */
+  overwriteRange?(target: RelationRef, source: RelationRef, o: { columns: string[]; inRange: (alias: string) => string }): string;
+  /** Aggregate: the first non-NULL `value` in the order of `orderBy` (descending: the last), for lifetime folds. */
+  orderedFirst?(value: string, orderBy: string, descending: boolean): string;
+  /** Column types of tform's state tables (default: see state/sql.ts stateTypes). */
+  readonly stateTypes?: { text: string; timestamp: string; bigint: string; double: string };
+  /**
+   * Whether CREATE TABLE accepts enforced PRIMARY KEY and CHECK constraints (default true); the
+   * state tables are created without them where false (BigQuery).
+   */
+  readonly tableConstraints?: boolean;
+  /**
+   * One statement that inserts `rows` (SQL literals, in `columns` order) into `r`, replacing the
+   * rows with the same `key` — for warehouses without `insert … on conflict` (BigQuery: MERGE).
+   */
+  upsertValues?(r: RelationRef, columns: string[], key: string[], rows: string[][]): string;
+  /** A query counting (as `n`) the tables named `r`, that succeeds when its schema does not exist. */
+  tableExistsQuery?(r: RelationRef): string;
 }
 
 /** Options of an incremental MERGE (Dialect.mergeInto). */

@@ -180,8 +180,17 @@ export interface Adapter extends Executor {
    * exist; SQL the warehouse cannot parse is reported inside the tree, as the warehouse reports it.
    */
   parseSql?(sql: string): Promise<unknown>;
+  /**
+   * The bytes one query would process, from the warehouse's dry run (BigQuery), for
+   * `--dry-run`; absent where the warehouse has none. Runs nothing and writes nothing. A query
+   * that reads a relation not built yet gives `{ unavailable }` with the reason, not an error.
+   */
+  estimateBytes?(sql: string): Promise<BytesEstimate>;
   close(): Promise<void>;
 }
+
+/** What a dry run says a query would process (Adapter.estimateBytes). */
+export type BytesEstimate = { bytes: number } | { unavailable: string };
 
 /** A target from profiles.yml after env_var() rendering. */
 export interface TargetProfile {
@@ -206,6 +215,11 @@ export interface AdapterContext {
   workingDir?: string;
   /** Number of concurrent workers the runner will use. */
   threads: number;
+  /**
+   * Where a key of the target was set in profiles.yml (the target itself without a key), so an
+   * adapter can report a bad profile value at its file and line.
+   */
+  profileLocation?(key?: string): { file: string; line?: number };
 }
 
 export interface AdapterFactory {

@@ -195,6 +195,7 @@ export function buildManifest(o: ManifestOptions): CompileSession {
     const origin = (key: string): ErrorLocation =>
       p.fileConfig[key] !== undefined ? { file: p.path, line: keywordLine(p.raw, key) ?? callLine(p.raw, 'config', []) } : patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : treeCfg[key] !== undefined ? inTree('models', p.folders, key) : { file: p.path, line: callLine(p.raw, 'config', []) };
     config = normalizeNodeConfig(withLists(config, materialized), p.name, origin);
+    if (dialect.checkNodeConfig) config = dialect.checkNodeConfig(config, p.name, origin);
     const base = nodeBase('model', p.name, p.path, p.folders, config, patch);
     configOrigin.set(base.uniqueId, origin);
     const node: ModelNode = {
@@ -225,7 +226,9 @@ export function buildManifest(o: ManifestOptions): CompileSession {
       disabled.add(s.stem);
       continue;
     }
-    config = normalizeNodeConfig(withLists(config, 'seed'), s.stem, (key) => (patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('seeds', s.folders, key)));
+    const seedOrigin = (key: string): ErrorLocation => (patch?.config[key] !== undefined ? { file: patch.file, line: patch.line } : inTree('seeds', s.folders, key));
+    config = normalizeNodeConfig(withLists(config, 'seed'), s.stem, seedOrigin);
+    if (dialect.checkNodeConfig) config = dialect.checkNodeConfig(config, s.stem, seedOrigin);
     const base = nodeBase('seed', s.stem, s.path, s.folders, config, patch);
     const node: SeedNode = {
       ...base,

@@ -44,6 +44,7 @@ function aggregate(d: Dialect, f: Fold, eventTime: string, alias = ''): string {
       return `${f.fn}(${c})`;
     case 'first':
     case 'last':
+      if (d.orderedFirst) return d.orderedFirst(c, et, f.fn === 'last');
       return `(array_agg(${c} order by ${et}${f.fn === 'last' ? ' desc' : ''}) filter (where ${c} is not null))[1]`;
   }
 }

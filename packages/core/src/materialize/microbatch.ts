@@ -106,14 +106,19 @@ export function batchPublish(node: ExecNode, ctx: MaterializeContext, o: BatchSt
   const change = planSchemaChange({ mode, diff, target, relation, dialect, model: { name: node.name, path: node.path } });
   const et = dialect.quoteIdent(cfg.eventTime);
   const bound = o.bound ?? ((d: Date) => dialect.timestampLiteral(d));
+  const replace: Statement[] = dialect.overwriteRange
+    ? [{ sql: dialect.overwriteRange(relation, tmp, { columns: change.columns, inRange: (alias) => inRange(`${alias}.${et}`, o.range, bound) }), label: 'overwrite rows of the batch' }]
+    : [
+        {
+          sql: `delete from ${dialect.relation(relation)}\nwhere ${inRange(et, o.range, bound)}`,
+          label: 'delete rows of the batch',
+        },
+        { sql: dialect.insertSelect(relation, tmp, change.columns), label: 'insert rows of the batch' },
+      ];
   return [
     ...batchChecks(node, dialect, tmp, o.range, ctx.configOrigin, bound),
     ...change.ddl,
-    {
-      sql: `delete from ${dialect.relation(relation)}\nwhere ${inRange(et, o.range, bound)}`,
-      label: 'delete rows of the batch',
-    },
-    { sql: dialect.insertSelect(relation, tmp, change.columns), label: 'insert rows of the batch' },
+    ...replace,
     { sql: dialect.dropRelation(tmp, 'table'), label: 'drop tmp' },
     ...(o.last ? afterPublish('table', ctx, node) : []),
   ];
@@ -126,7 +131,7 @@ export function batchPublish(node: ExecNode, ctx: MaterializeContext, o: BatchSt
  */
 export function checksumBucketsQuery(dialect: Dialect, rel: RelationRef, eventTime: string): string {
   const et = dialect.quoteIdent(eventTime);
-  return `select cast(floor(${dialect.epochSeconds(`t.${et}`)} / 900) as bigint) as b, count(*) as n, cast(sum(${dialect.rowHash('t')}) as varchar(64)) as h
+  return `select cast(floor(${dialect.epochSeconds(`t.${et}`)} / 900) as bigint) as b, count(*) as n, cast(sum(${dialect.rowHash('t')}) as ${dialect.stateTypes?.text ?? 'varchar(64)'}) as h
 from ${dialect.relation(rel)} t
 where t.${et} is not null
 group by 1`;

@@ -10,7 +10,7 @@ import { embedding, hooks, type MaterializeContext, type NodeStatements, type St
  * it in (drop old + rename) with the post-hooks in one transaction. A failure before the swap leaves
  * the published relation untouched.
  */
-function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp: ReturnType<typeof tmpRelation>) => Statement, node: ExecNode): NodeStatements {
+function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp: ReturnType<typeof tmpRelation>) => Statement, node: ExecNode, swap?: (tmp: ReturnType<typeof tmpRelation>) => Statement[]): NodeStatements {
   const { dialect, relation } = ctx;
   const tmp = tmpRelation(relation, dialect);
   const build: Statement[] = [];
@@ -20,7 +20,7 @@ function buildAndSwap(kind: RelationKind, ctx: MaterializeContext, create: (tmp:
     kind,
     pre: hooks(ctx.preHooks, 'pre-hook'),
     build,
-    publish: [...dialect.publish(tmp, relation, kind, ctx.existing?.kind).map((sql) => ({ sql, label: 'swap' })), ...afterPublish(kind, ctx, node)],
+    publish: [...(swap ? swap(tmp) : dialect.publish(tmp, relation, kind, ctx.existing?.kind).map((sql) => ({ sql, label: 'swap' }))), ...afterPublish(kind, ctx, node)],
     cleanup: [{ sql: dialect.dropRelation(tmp, kind), label: 'drop tmp' }],
   };
 }
@@ -53,12 +53,17 @@ function compiled(node: ExecNode): string {
 
 export function materializeView(node: ExecNode, ctx: MaterializeContext): NodeStatements {
   const sql = compiled(node);
-  return buildAndSwap('view', ctx, (tmp) => embedding(ctx.dialect.createViewAs(tmp, sql), sql, 'create tmp view'), node);
+  const { dialect } = ctx;
+  // A warehouse that cannot rename a view into place publishes it from its SQL.
+  const swap = dialect.publishView ? (tmp: ReturnType<typeof tmpRelation>) => dialect.publishView!(tmp, ctx.relation, sql, ctx.existing?.kind).map((s) => embedding(s, sql, 'swap')) : undefined;
+  return buildAndSwap('view', ctx, (tmp) => embedding(dialect.createViewAs(tmp, sql), sql, 'create tmp view'), node, swap);
 }
 
 export function materializeTable(node: ExecNode, ctx: MaterializeContext): NodeStatements {
   const sql = compiled(node);
-  return buildAndSwap('table', ctx, (tmp) => embedding(ctx.dialect.createTableAs(tmp, sql), sql, 'create tmp table'), node);
+  const { dialect } = ctx;
+  const create = (tmp: ReturnType<typeof tmpRelation>) => (dialect.createModelTableAs ? dialect.createModelTableAs(tmp, sql, node.config) : dialect.createTableAs(tmp, sql));
+  return buildAndSwap('table', ctx, (tmp) => embedding(create(tmp), sql, 'create tmp table'), node);
 }
 
 /** Rows per INSERT statement when a seed is loaded through SQL. */
@@ -77,6 +82,10 @@ export function materializeSeed(node: ExecNode, ctx: MaterializeContext): NodeSt
   const lowerTypes = new Map(Object.entries(columnTypes).map(([k, v]) => [k.toLowerCase(), v]));
   const columns = seed.columns.map((c) => ({ name: c.name, type: lowerTypes.get(c.name.toLowerCase()) ?? dialect.seedColumnType(c.kind) }));
   const names = columns.map((c) => c.name);
+  if (dialect.loadCsv) {
+    const o = { path: node.absPath, delimiter: String(node.config.delimiter ?? ','), columns };
+    return buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.loadCsv!(tmp, o), label: 'load seed into tmp' }), node);
+  }
   const st = buildAndSwap('table', ctx, (tmp) => ({ sql: dialect.createTable(tmp, columns), label: 'create seed tmp' }), node);
   const tmp = tmpRelation(ctx.relation, dialect);
   for (let i = 0; i < seed.rows.length; i += SEED_BATCH_ROWS) {

@@ -39,25 +39,31 @@ export interface Migration {
   statements(ctx: MigrationContext): string[];
 }
 
+/** `text` where the warehouse enforces PRIMARY KEY and CHECK constraints, else '' (Dialect.tableConstraints). */
+function constraint(dialect: Pick<Dialect, 'tableConstraints'>, text: string): string {
+  return dialect.tableConstraints === false ? '' : text;
+}
+
 /** Version 1: the schema and the three tables, idempotently (`if not exists`). */
 export function createLayoutStatements({ dialect, tables }: MigrationContext): string[] {
   const t = stateTypes(dialect);
   const q = (n: string) => dialect.quoteIdent(n);
+  const c = (text: string) => constraint(dialect, text);
   return [
     dialect.createSchema(tables.schema),
     `create table if not exists ${dialect.relation(tables.meta)} (
-  ${q('key')} ${t.text} not null primary key,
+  ${q('key')} ${t.text} not null${c(' primary key')},
   ${q('value')} ${t.text} not null
 )`,
     `create table if not exists ${dialect.relation(tables.intervals)} (
   ${q('model_id')} ${t.text} not null,
   ${q('interval_start')} ${t.timestamp} not null,
   ${q('interval_end')} ${t.timestamp} not null,
-  ${q('status')} ${t.text} not null check (${q('status')} in ('complete', 'partial')),
+  ${q('status')} ${t.text} not null${c(` check (${q('status')} in ('complete', 'partial'))`)},
   ${q('run_id')} ${t.text} not null,
   ${q('rows_affected')} ${t.bigint},
-  ${q('processed_at')} ${t.timestamp} not null,
-  primary key (${q('model_id')}, ${q('interval_start')})
+  ${q('processed_at')} ${t.timestamp} not null${c(`,
+  primary key (${q('model_id')}, ${q('interval_start')})`)}
 )`,
     `create table if not exists ${dialect.relation(tables.runs)} (
   ${q('run_id')} ${t.text} not null,
@@ -66,8 +72,8 @@ export function createLayoutStatements({ dialect, tables }: MigrationContext): s
   ${q('ended_at')} ${t.timestamp},
   ${q('status')} ${t.text} not null,
   ${q('rows_affected')} ${t.bigint},
-  ${q('message')} ${t.text},
-  primary key (${q('run_id')}, ${q('model_id')})
+  ${q('message')} ${t.text}${c(`,
+  primary key (${q('run_id')}, ${q('model_id')})`)}
 )`,
   ];
 }
@@ -76,6 +82,7 @@ export function createLayoutStatements({ dialect, tables }: MigrationContext): s
 export function checksumsAndFilesStatements({ dialect, tables }: MigrationContext): string[] {
   const t = stateTypes(dialect);
   const q = (n: string) => dialect.quoteIdent(n);
+  const c = (text: string) => constraint(dialect, text);
   return [
     `alter table ${dialect.relation(tables.intervals)} add column ${q('checksum')} ${t.text}`,
     `create table if not exists ${dialect.relation(tables.files)} (
@@ -85,8 +92,8 @@ export function checksumsAndFilesStatements({ dialect, tables }: MigrationContex
   ${q('content_hash')} ${t.text} not null,
   ${q('rows_loaded')} ${t.bigint},
   ${q('run_id')} ${t.text} not null,
-  ${q('loaded_at')} ${t.timestamp} not null,
-  primary key (${q('source_id')}, ${q('path')})
+  ${q('loaded_at')} ${t.timestamp} not null${c(`,
+  primary key (${q('source_id')}, ${q('path')})`)}
 )`,
   ];
 }
@@ -99,6 +106,7 @@ export function checksumsAndFilesStatements({ dialect, tables }: MigrationContex
 export function runLogStatements({ dialect, tables }: MigrationContext): string[] {
   const t = stateTypes(dialect);
   const q = (n: string) => dialect.quoteIdent(n);
+  const c = (text: string) => constraint(dialect, text);
   const out = [
     `create table if not exists ${dialect.relation(tables.runLog)} (
   ${q('run_id')} ${t.text} not null,
@@ -117,8 +125,8 @@ export function runLogStatements({ dialect, tables }: MigrationContext): string[
   ${q('message')} ${t.text},
   ${q('compiled_path')} ${t.text},
   ${q('tform_version')} ${t.text} not null,
-  ${q('logged_at')} ${t.timestamp} not null,
-  primary key (${q('run_id')}, ${q('seq')})
+  ${q('logged_at')} ${t.timestamp} not null${c(`,
+  primary key (${q('run_id')}, ${q('seq')})`)}
 )`,
   ];
   // DuckDB scans a table this size quickly without one (and its indexes slow deletes).
@@ -141,6 +149,7 @@ export const STATE_LAYOUT_VERSION = STATE_MIGRATIONS.length;
 /** Upsert of `layout_version` (statement text). */
 export function setVersionStatement(dialect: Dialect, tables: StateTables, version: number): string {
   const q = (n: string) => dialect.quoteIdent(n);
+  if (dialect.upsertValues) return dialect.upsertValues(tables.meta, ['key', 'value'], ['key'], [[dialect.stringLiteral(LAYOUT_VERSION_KEY), dialect.stringLiteral(String(version))]]);
   return `insert into ${dialect.relation(tables.meta)} (${q('key')}, ${q('value')})
 values (${dialect.stringLiteral(LAYOUT_VERSION_KEY)}, ${dialect.stringLiteral(String(version))})
 on conflict (${q('key')}) do update set ${q('value')} = excluded.${q('value')}`;

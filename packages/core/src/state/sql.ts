@@ -43,7 +43,8 @@ export interface StateTypes {
   double: string;
 }
 
-export function stateTypes(dialect: Pick<Dialect, 'name'>): StateTypes {
+export function stateTypes(dialect: Pick<Dialect, 'name' | 'stateTypes'>): StateTypes {
+  if (dialect.stateTypes) return dialect.stateTypes;
   const pg = dialect.name === 'postgres';
   return { text: pg ? 'text' : 'varchar', timestamp: 'timestamp', bigint: 'bigint', double: pg ? 'double precision' : 'double' };
 }
@@ -81,7 +82,8 @@ export function textOrNull(dialect: Pick<Dialect, 'stringLiteral'>, v: string | 
  * Whether `r` exists as a table, as one statement that also works inside a transaction (no
  * failing statement that would abort a Postgres transaction). Counts as `n`.
  */
-export function tableExistsQuery(dialect: Pick<Dialect, 'stringLiteral'>, r: RelationRef): string {
+export function tableExistsQuery(dialect: Pick<Dialect, 'stringLiteral' | 'tableExistsQuery'>, r: RelationRef): string {
+  if (dialect.tableExistsQuery) return dialect.tableExistsQuery(r);
   return `select count(*) as n from information_schema.tables
 where table_catalog = current_database()
   and table_schema = ${dialect.stringLiteral(r.schema)}

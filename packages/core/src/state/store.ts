@@ -108,9 +108,9 @@ order by ${q('interval_start')}`,
       byStart.set(i.start.getTime(), i);
     }
     const processedAt = utcLiteral(this.dialect, this.now(), 'processed_at');
-    const values = [...byStart.values()].map((i) => {
+    const literals = [...byStart.values()].map((i) => {
       const n = i.rowsAffected ?? rows;
-      return `(${[
+      return [
         this.lit(modelId),
         utcLiteral(this.dialect, i.start, 'interval start'),
         utcLiteral(this.dialect, i.end, 'interval end'),
@@ -119,10 +119,15 @@ order by ${q('interval_start')}`,
         n === undefined ? 'null' : integerLiteral(n, 'rows affected'),
         processedAt,
         textOrNull(this.dialect, i.checksum),
-      ].join(', ')})`;
+      ];
     });
+    const values = literals.map((l) => `(${l.join(', ')})`);
     const q = (n: string) => this.q(n);
     const cols = ['model_id', 'interval_start', 'interval_end', 'status', 'run_id', 'rows_affected', 'processed_at', 'checksum'];
+    if (this.dialect.upsertValues) {
+      await tx.execute(this.dialect.upsertValues(this.tables.intervals, cols, ['model_id', 'interval_start'], literals));
+      return;
+    }
     const updated = cols.filter((c) => c !== 'model_id' && c !== 'interval_start');
     await tx.execute(
       `insert into ${this.dialect.relation(this.tables.intervals)} (${cols.map(q).join(', ')})
@@ -166,6 +171,10 @@ where ${q('model_id')} = ${this.lit(modelId)}
       run.rowsAffected === undefined ? 'null' : integerLiteral(run.rowsAffected, 'rows affected'),
       textOrNull(this.dialect, run.message),
     ];
+    if (this.dialect.upsertValues) {
+      await tx.execute(this.dialect.upsertValues(this.tables.runs, cols, ['run_id', 'model_id'], [vals]));
+      return;
+    }
     const updated = cols.slice(2);
     await tx.execute(
       `insert into ${this.dialect.relation(this.tables.runs)} (${cols.map(q).join(', ')})

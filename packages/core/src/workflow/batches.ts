@@ -114,11 +114,13 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
   let isDate = false;
   const eventTimeIsDate = (cols: ColumnInfo[]) => isDateType(cols.find((x) => d.columnKey(x.name) === d.columnKey(cfg.eventTime))?.type);
   const bound = () => boundLiteral(d, isDate, cfg.timezone);
-  const record = async (tx: Executor, list: StatusInterval[]) => {
-    const sums = intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), list, isDate ? { timezone: cfg.timezone } : undefined);
+  // The fingerprints of the new rows are read from tmp; the record is written after them.
+  const checksums = async (tx: Executor, list: StatusInterval[]) => intervalChecksums(await tx.query(checksumBucketsQuery(d, tmp, cfg.eventTime)), list, isDate ? { timezone: cfg.timezone } : undefined);
+  const save = async (tx: Executor, list: StatusInterval[], sums: { rows: number; checksum: string }[]) => {
     await store.record(tx, n.uniqueId, list.map((i, k) => ({ ...i, rowsAffected: sums[k]!.rows, checksum: sums[k]!.checksum })), c.runId);
     return sums.reduce((a, s) => a + s.rows, 0);
   };
+  const record = async (tx: Executor, list: StatusInterval[]) => save(tx, list, await checksums(tx, list));
 
   if (rebuild) {
     const range = intervals.length ? { start: intervals[0]!.start, end: intervals[intervals.length - 1]!.end } : { start: cfg.begin, end: cfg.begin };
@@ -175,9 +177,11 @@ async function intervalBatches(c: BatchesContext, n: ModelNode): Promise<Batch[]
     and not exists (select 1 from ${d.relation(tmp)} new where ${keys.map((q) => `new.${q} = old.${q}`).join(' and ')}))`;
           await exec(tx, [forgetSql(c, lifetimes, gone)!]);
         }
-        const rows = await record(tx, [interval]);
+        // The state is written after the rows: a warehouse that cannot run DDL inside a
+        // transaction (BigQuery) runs on_schema_change's DDL before the first write opens it.
+        const sums = await checksums(tx, [interval]);
         await exec(tx, batchPublish(n, bctx, { range: interval, incremental: true, last, tmpColumns: columns.tmp, bound: bound() }));
-        return rows;
+        return save(tx, [interval], sums);
       },
     };
   });

@@ -28,6 +28,7 @@ import type { SelectionOptions } from './options.js';
 import { batchesFor, checkLifetimeModels, type BatchesContext } from './batches.js';
 import { loadSources, type LoadOutcome } from './load.js';
 import { renderProject, usesQueries } from './render.js';
+import { printEstimates } from './dryRunCost.js';
 import { checkBackfillFlags, type BackfillFlags } from '../plan/batches.js';
 
 export type BuildCommand = 'run' | 'seed' | 'build';
@@ -235,9 +236,11 @@ async function printPlan(p: OpenProject, plan: Plan, batchCtx: BatchesContext): 
       continue;
     }
     show('build', s.build);
-    show('publish (one transaction)', s.publish);
+    // Where DDL cannot be in a transaction (BigQuery), a table or view is published statement by statement.
+    show(s.incremental || p.adapter?.capabilities.transactionalDdl !== false ? 'publish (one transaction)' : 'publish (in order)', s.publish);
   }
   show('on-run-end', plan.onRunEnd);
+  if (p.adapter?.estimateBytes) await printEstimates(p, plan, batchCtx);
 }
 
 /** `tform compile`: render every model (with introspection when `introspect` is set) and write artifacts. */

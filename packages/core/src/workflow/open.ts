@@ -90,13 +90,17 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
   });
   if (opts.profile) project.config.profile = opts.profile;
   if (targetPathOverride) project.config.targetPath = targetPathOverride;
-  const typeLine = () => {
+  // The line of a key of the target (`orTarget`: the target's own line when the key is not there).
+  const keyLine = (key: string | undefined, orTarget = true) => {
     try {
-      return yamlLine(readText(prof.file.startsWith('/') ? prof.file : `${project.root}/${prof.file}`, prof.file), [opts.profile ?? head.profile, 'outputs', prof.target.name, 'type']);
+      const text = readText(prof.file.startsWith('/') ? prof.file : `${project.root}/${prof.file}`, prof.file);
+      const at = [opts.profile ?? head.profile, 'outputs', prof.target.name];
+      return (key === undefined ? undefined : yamlLine(text, [...at, key])) ?? (orTarget ? yamlLine(text, at) : undefined);
     } catch {
       return undefined;
     }
   };
+  const typeLine = () => keyLine('type', false);
   const factory = await resolveAdapterFactory(prof.target.type, { projectDir: project.root, builtins: opts.builtins, file: prof.file, line: typeLine() });
   for (const f of factory.secretFields ?? []) registerSecret(prof.target[f]);
   if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
@@ -105,7 +109,8 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
   const threads = opts.threads ?? prof.target.threads ?? 4;
   // The dialect is pure: asking the factory for an adapter does not connect.
   const workingDir = project.config.flavor === 'dbt' ? resolve(opts.cwd ?? process.cwd()) : undefined;
-  const adapter = await factory.create(prof.target, { projectDir: project.root, threads, ...(workingDir ? { workingDir } : {}) });
+  const profileLocation = (key?: string) => ({ file: prof.file, line: keyLine(key) });
+  const adapter = await factory.create(prof.target, { projectDir: project.root, threads, profileLocation, ...(workingDir ? { workingDir } : {}) });
   const invocationId = randomUUID();
   const session = buildManifest({
     project,

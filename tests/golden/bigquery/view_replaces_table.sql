@@ -1,0 +1,16 @@
+-- model customers (view) -> `acme-analytics`.`analytics`.`customers`
+-- pre: (none)
+-- build: create tmp view
+create view `acme-analytics`.`analytics`.`customers__tform_tmp` as (
+select 1 as id
+);
+-- publish (one transaction): swap
+drop table if exists `acme-analytics`.`analytics`.`customers`;
+-- publish (one transaction): swap
+create or replace view `acme-analytics`.`analytics`.`customers` as (
+select 1 as id
+);
+-- publish (one transaction): swap
+drop view if exists `acme-analytics`.`analytics`.`customers__tform_tmp`;
+-- cleanup (on failure): drop tmp
+drop view if exists `acme-analytics`.`analytics`.`customers__tform_tmp`;
