@@ -214,7 +214,7 @@ const CASES: Case[] = [
     profiles: `proj:\n  target: dev\n  outputs:\n    dev:\n      type: postgress\n      path: ${DB_FILE}\n      schema: main\n`,
     location: 'profiles.yml:5',
     message: /no adapter for type 'postgress'/,
-    hint: /built-in: duckdb/,
+    hint: /did you mean 'postgres'\? built-in: bigquery, duckdb, postgres/,
   },
 ];
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TformError } from '../errors/index.js';
+import { closest, TformError } from '../errors/index.js';
 import type { AdapterFactory } from './types.js';
 
 export type BuiltinAdapters = Record<string, () => Promise<AdapterFactory>>;
@@ -54,9 +54,10 @@ export async function resolveAdapterFactory(
     return f;
   }
   const installed = installedAdapterPackages(o.projectDir);
+  const near = closest(type, Object.keys(o.builtins));
   throw new TformError('ADAPTER_UNKNOWN', `no adapter for type '${type}'`, {
     file: o.file,
     line: o.line,
-    hint: `built-in: ${Object.keys(o.builtins).sort().join(', ')}${installed.length ? `; installed: ${installed.join(', ')}` : ''}; or npm install ${adapterPackageNames(type)[0]} in the project`,
+    hint: `${near ? `did you mean '${near}'? ` : ''}built-in: ${Object.keys(o.builtins).sort().join(', ')}${installed.length ? `; installed: ${installed.join(', ')}` : ''}; or npm install ${adapterPackageNames(type)[0]} in the project`,
   });
 }
