@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { executeDocsGenerate, openProject, readProjectConfig, TformError } from '@tform/core';
+import { executeDocsGenerate, openProject, readProjectConfig, targetPathFromFlags, TformError } from '@tform/core';
 import { isLoopbackHost, serveDocs, writeSite } from '@tform/docs';
 import { common, loggerFor, type GlobalArgs } from '../globalOptions.js';
 import { handle } from '../handle.js';
@@ -70,7 +70,7 @@ const serve: CommandModule<GlobalArgs, ServeArgs> = {
     await handle(logger, async () => {
       if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new TformError('FLAG_INVALID', `--port must be a whole number from 0 to 65535, got ${a.port}`);
       const root = resolve(a['project-dir']);
-      const targetPath = a['target-path'] ?? process.env.DBT_TARGET_PATH ?? process.env.TFORM_TARGET_PATH ?? readProjectConfig(root).config.targetPath;
+      const targetPath = targetPathFromFlags(a['target-path'], process.env) ?? readProjectConfig(root).config.targetPath;
       const dir = resolve(root, targetPath, DOCS_DIR);
       if (!existsSync(join(dir, 'index.html'))) {
         throw new TformError('PROJECT_INVALID', `no docs site at ${relative(process.cwd(), dir) || dir}`, { hint: 'run tform docs generate first' });

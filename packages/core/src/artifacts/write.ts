@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Manifest } from '../compile/manifest.js';
 import { syncSink, type FileSink } from './fileSink.js';
 import { TFORM_VERSION } from '../compile/context.js';
-import { redact, redactJson } from '../log/secrets.js';
+import { bigintAsJson, redact, redactJson } from '../log/secrets.js';
 import type { RunOutcome } from '../run/results.js';
 
 export const RUN_RESULTS_VERSION = 1;
@@ -15,8 +15,6 @@ export function writeFileAtomic(path: string, text: string): void {
   writeFileSync(tmp, text);
   renameSync(tmp, path);
 }
-
-const bigintAsJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v);
 
 /** JSON text of `value` (undefined where JSON.stringify gives none): bigints as numbers when they fit, else as text. */
 function jsonText(value: unknown, indent?: number): string | undefined {

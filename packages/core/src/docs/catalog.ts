@@ -1,5 +1,6 @@
 import type { Adapter, ColumnInfo, RelationRef } from '../adapter/types.js';
 import type { Manifest } from '../compile/manifest.js';
+import { relationOf, relationOfSource } from '../plan/plan.js';
 
 /**
  * The catalog: what the warehouse says about the relations of the project's models, seeds and
@@ -26,11 +27,9 @@ export function catalogRelations(m: Manifest): { uniqueId: string; relation: Rel
   const out: { uniqueId: string; relation: RelationRef }[] = [];
   for (const n of Object.values(m.nodes)) {
     if (n.resourceType === 'model' && n.materialized === 'ephemeral') continue;
-    out.push({ uniqueId: n.uniqueId, relation: { ...(n.database ? { database: n.database } : {}), schema: n.schema, identifier: n.alias } });
+    out.push({ uniqueId: n.uniqueId, relation: relationOf(n) });
   }
-  for (const s of Object.values(m.sources)) {
-    out.push({ uniqueId: s.uniqueId, relation: { ...(s.database ? { database: s.database } : {}), schema: s.schema, identifier: s.identifier } });
-  }
+  for (const s of Object.values(m.sources)) out.push({ uniqueId: s.uniqueId, relation: relationOfSource(s) });
   return out.sort((a, b) => (a.uniqueId < b.uniqueId ? -1 : a.uniqueId > b.uniqueId ? 1 : 0));
 }
 

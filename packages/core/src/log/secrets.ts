@@ -38,7 +38,7 @@ export function redact(text: string): string {
 }
 
 /** Bigints (counts from the warehouse) as numbers when they fit, else as text, as artifacts write them. */
-const bigintAsJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v);
+export const bigintAsJson = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v);
 
 /** Deep-redact any JSON-able value (artifacts); bigints come back as numbers (or text beyond 2^53). */
 export function redactJson<T>(value: T): T {

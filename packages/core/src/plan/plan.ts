@@ -1,7 +1,7 @@
 import { tmpRelation } from '../adapter/dialect.js';
 import type { Capabilities, ColumnInfo, RelationRef } from '../adapter/types.js';
 import type { Dialect } from '../adapter/dialect.js';
-import type { ExecNode, Manifest } from '../compile/manifest.js';
+import type { ExecNode, Manifest, SourceNode } from '../compile/manifest.js';
 import { existingRelation, relationKey, renderNodeHooks, type Introspection } from '../compile/render.js';
 import type { CompileSession } from '../compile/resolve.js';
 import { hooks as hookStatements, materialize, type MaterializeContext, type NodeStatements, type Statement } from '../materialize/index.js';
@@ -47,6 +47,11 @@ export interface Plan {
 
 export function relationOf(n: ExecNode): RelationRef {
   return n.database ? { database: n.database, schema: n.schema, identifier: n.alias } : { schema: n.schema, identifier: n.alias };
+}
+
+/** The table a source names. */
+export function relationOfSource(s: SourceNode): RelationRef {
+  return s.database ? { database: s.database, schema: s.schema, identifier: s.identifier } : { schema: s.schema, identifier: s.identifier };
 }
 
 /** Selected ancestors of `id`, looking through ephemeral models that are inlined rather than run. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Adapter } from '../adapter/types.js';
+import type { Adapter, RelationRef } from '../adapter/types.js';
+import { relationOf, relationOfSource } from '../plan/plan.js';
 import { writeFileAtomic } from '../artifacts/write.js';
 import type { ExecNode, Manifest } from '../compile/manifest.js';
 import { readCatalog, type Catalog } from '../docs/catalog.js';
@@ -57,7 +58,7 @@ export async function executeDocsGenerate(p: OpenProject, o: DocsGenerateOptions
         for (const e of catalog.errors) log.warn(`catalog: could not read the columns of ${e.uniqueId}: ${e.message}`, 'catalog_error', e);
         for (const n of chartSpecs) charts.set(n.uniqueId, await readChart(adapter, p, n, catalog));
       }
-      if (parser === 'duckdb') parseTrees = await duckdbParseTrees(adapter, manifest, p.threads);
+      if (parser === 'duckdb') parseTrees = await duckdbParseTrees(adapter, tracedModels(p, manifest), p.threads);
     } catch (e) {
       if (e instanceof Error && 'code' in e && (e as { code?: string }).code === 'LOCK_HELD') throw e;
       catalogNote = `the warehouse could not be read: ${message(e)}`;
@@ -97,21 +98,22 @@ function parserFor(adapter: Adapter): string {
   return adapter.type === 'bigquery' ? 'bigquery' : 'postgresql';
 }
 
-/** Models whose SQL lineage is traced: those with a relation and compiled SQL. */
+/** Models whose SQL lineage is traced, upstream first: those with a relation and compiled SQL. */
 function tracedModels(p: OpenProject, m: Manifest): ExecNode[] {
-  return p.order.map((id) => m.nodes[id]).filter((n): n is ExecNode => n !== undefined && n.resourceType === 'model' && n.materialized !== 'ephemeral');
+  return p.order.map((id) => m.nodes[id]).filter((n): n is ExecNode => n !== undefined && n.resourceType === 'model' && n.materialized !== 'ephemeral' && n.compiledCode !== undefined);
 }
 
+const compiledCode = (n: ExecNode): string => (n as { compiledCode: string }).compiledCode;
+
 /** The warehouse's parse tree of every traced model's SQL, `width` at a time. */
-async function duckdbParseTrees(adapter: Adapter, m: Manifest, width: number): Promise<Map<string, unknown>> {
+async function duckdbParseTrees(adapter: Adapter, models: ExecNode[], width: number): Promise<Map<string, unknown>> {
   const out = new Map<string, unknown>();
-  const todo = Object.values(m.nodes).filter((n) => n.resourceType === 'model' && n.materialized !== 'ephemeral' && n.compiledCode !== undefined);
   let next = 0;
   const worker = async () => {
-    while (next < todo.length) {
-      const n = todo[next++]!;
+    while (next < models.length) {
+      const n = models[next++]!;
       try {
-        out.set(n.uniqueId, await adapter.parseSql!((n as { compiledCode: string }).compiledCode));
+        out.set(n.uniqueId, await adapter.parseSql!(compiledCode(n)));
       } catch (e) {
         out.set(n.uniqueId, { error: true, error_message: message(e) });
       }
@@ -128,11 +130,11 @@ async function duckdbParseTrees(adapter: Adapter, m: Manifest, width: number): P
  */
 function traceLineage(p: OpenProject, m: Manifest, catalog: Catalog | undefined, parser: string, trees: Map<string, unknown> | undefined): Map<string, LineageResult> {
   const out = new Map<string, LineageResult>();
-  const relations = new Map<string, { database?: string; schema: string; identifier: string }>();
-  for (const n of Object.values(m.nodes)) relations.set(n.uniqueId, { database: n.database, schema: n.schema, identifier: n.alias });
-  for (const s of Object.values(m.sources)) relations.set(s.uniqueId, { database: s.database, schema: s.schema, identifier: s.identifier });
+  const relations = new Map<string, RelationRef>();
+  for (const n of Object.values(m.nodes)) relations.set(n.uniqueId, relationOf(n));
+  for (const s of Object.values(m.sources)) relations.set(s.uniqueId, relationOfSource(s));
   /** Every suffix of a relation's name (identifier, schema.identifier, database.schema.identifier), lower case. */
-  const keysOf = (r: { database?: string; schema: string; identifier: string }) => {
+  const keysOf = (r: RelationRef) => {
     const parts = [r.database, r.schema, r.identifier].filter((x): x is string => !!x).map((x) => x.toLowerCase());
     return parts.map((_, i) => parts.slice(i).join('.'));
   };
@@ -167,8 +169,7 @@ function traceLineage(p: OpenProject, m: Manifest, catalog: Catalog | undefined,
     };
   };
   for (const n of tracedModels(p, m)) {
-    if (n.resourceType !== 'model' || n.compiledCode === undefined) continue;
-    out.set(n.uniqueId, columnLineage({ sql: n.compiledCode, dialect: parser === 'duckdb' ? 'duckdb' : parser === 'bigquery' ? 'bigquery' : 'postgres', duckdbAst: trees?.get(n.uniqueId), resolveRelation: resolverFor(n) }));
+    out.set(n.uniqueId, columnLineage({ sql: compiledCode(n), dialect: parser === 'duckdb' ? 'duckdb' : parser === 'bigquery' ? 'bigquery' : 'postgres', duckdbAst: trees?.get(n.uniqueId), resolveRelation: resolverFor(n) }));
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { ensureState, FileStateStore, type LoadedFile } from '../state/index.js'
 import type { OpenProject } from './open.js';
 import type { SelectionOptions } from './options.js';
 import { selectFor } from './state.js';
+import { relationOfSource } from '../plan/plan.js';
 
 /**
  * `tform load`: load the raw files of sources with an `external:` location into their tables.
@@ -85,10 +86,6 @@ function dotted(text: string, status: string): string {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function relationOfSource(s: SourceNode): RelationRef {
-  return { ...(s.database ? { database: s.database } : {}), schema: s.schema, identifier: s.identifier };
 }
 
 /** The source tables to load: the selected ones with an external location (all of them without selectors). */

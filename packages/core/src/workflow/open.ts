@@ -52,6 +52,11 @@ export function parseVars(v: CommonOptions['vars']): Record<string, unknown> {
   return doc;
 }
 
+/** Where artifacts go instead of the project file's target-path: `--target-path`, else $DBT_TARGET_PATH, else $TFORM_TARGET_PATH. */
+export function targetPathFromFlags(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return flag ?? env.DBT_TARGET_PATH ?? env.TFORM_TARGET_PATH;
+}
+
 /** Load, parse and resolve the project, its profile and adapter type. Every user error surfaces here. */
 export async function openProject(opts: CommonOptions): Promise<OpenProject> {
   const env = opts.env ?? process.env;
@@ -73,7 +78,7 @@ export async function openProject(opts: CommonOptions): Promise<OpenProject> {
     engine: profileEngine,
     profileNameAt: opts.profile ? undefined : { file: head.file, line: yamlLine(head.text, ['profile'], true) ?? yamlLine(head.text, ['name']) },
   });
-  const targetPathOverride = opts.targetPath ?? env.DBT_TARGET_PATH ?? env.TFORM_TARGET_PATH;
+  const targetPathOverride = targetPathFromFlags(opts.targetPath, env);
   // The parse cache of the previous compile, read once: schema YAML is looked up in it while
   // loading, parse and render results while building the manifest.
   let cacheFile = '';
