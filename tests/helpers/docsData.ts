@@ -10,6 +10,7 @@
  *   the same data.
  */
 import type { DocsColumn, DocsData, DocsNode } from '@tform/core';
+import { mulberry32 } from '../../bench/generate-project.mjs';
 
 const P = 'game';
 
@@ -199,21 +200,10 @@ function test(uniqueId: string, testName: string, on: string, column: string, se
 }
 
 // ---------------------------------------------------------------------------------------------
-// Synthetic projects (same algorithm as bench/docs-site.mjs)
+// Synthetic projects
 
 const DOMAINS = ['events', 'users', 'purchases', 'sessions', 'matches', 'items', 'ads', 'quests'];
 const METRICS = ['revenue_usd', 'sessions', 'matches', 'coins', 'items', 'ad_views', 'quest_steps', 'playtime_s'];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Options of syntheticDocs. */
 export interface SyntheticOptions {
@@ -229,7 +219,7 @@ export interface SyntheticOptions {
  */
 export function syntheticDocs(o: SyntheticOptions = {}): DocsData {
   const total = o.models ?? 5000;
-  const rnd = prng(o.seed ?? 1);
+  const rnd = mulberry32(o.seed ?? 1);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const bronzeEnd = Math.max(1, Math.round(total * 0.15));
   const silverEnd = Math.max(bronzeEnd, Math.round(total * 0.65));
